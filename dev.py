@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Run frameport's tox environments on a machine that has only python3.
+
+    python3 dev.py demo        # the demo pipeline, on the embedded default store
+    python3 dev.py test        # every test environment (what CI runs)
+    python3 dev.py tox -e lint # any tox command line
+
+The first call makes ``.dev-venv/`` with tox and tox-uv from PyPI; tox then builds each package's
+wheel and installs it with uv into its own environment under ``.tox/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".dev-venv"
+REQUIREMENTS = ["tox>=4.20", "tox-uv>=1.11"]
+#: the environments `test` runs, in order (each one package's tests, then the cross-package ones)
+TEST_ENVS = ["core", "lint"]
+
+
+def _python() -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / "python"
+
+
+def _bootstrap() -> Path:
+    py = _python()
+    stamp = VENV / ".requirements"
+    if not py.exists() or not stamp.exists() or stamp.read_text() != "\n".join(REQUIREMENTS):
+        print(f"dev.py: creating {VENV.name}/ with {', '.join(REQUIREMENTS)}", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", *REQUIREMENTS], check=True)
+        stamp.write_text("\n".join(REQUIREMENTS))
+    return py
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "demo":
+        tox_args = ["run", "-e", "demo", *rest]
+    elif cmd == "test":
+        tox_args = ["run", "-e", ",".join(TEST_ENVS), *rest]
+    elif cmd == "tox":
+        tox_args = rest
+    else:
+        print(f"dev.py: unknown command {cmd!r}; use demo, test or tox", file=sys.stderr)
+        return 2
+    py = _bootstrap()
+    return subprocess.call([str(py), "-m", "tox", "-c", str(ROOT / "tox.ini"), *tox_args], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,61 @@
+"""pandas.DataFrame <-> parquet, csv, arrow (IPC file), through Arrow tables.
+
+The pandas metadata Arrow keeps (index, extension dtypes, categoricals, time zones) is written with
+the data and used on read, so a named index, nullable ints and categoricals come back as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import DataError
+from ..handlers import Decoder, Encoder, ReadContext, WriteContext, Written
+from ..registry import register as _register
+from . import formats
+
+
+def to_arrow(df: pd.DataFrame) -> pa.Table:
+    try:
+        return pa.Table.from_pandas(df, preserve_index=None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise DataError(
+            f"cannot convert this pandas.DataFrame to Arrow: {exc}. Make each column hold one kind of value "
+            f"(object columns mixing types cannot be stored), or cast it first."
+        ) from None
+
+
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas()
+
+
+class PandasEncoder(Encoder):
+    def __init__(self, fmt: str) -> None:
+        super().__init__(pd.DataFrame, None, fmt)
+
+    def encode(self, value: Any, ctx: WriteContext) -> Written:
+        return formats.write(to_arrow(value), ctx)
+
+
+class PandasDecoder(Decoder):
+    def __init__(self, fmt: str) -> None:
+        super().__init__(pd.DataFrame, None, fmt)
+
+    def decode(self, ctx: ReadContext) -> pd.DataFrame:
+        return to_pandas(formats.read(ctx, pandas_metadata=True))
+
+    def iter_batches(self, ctx: ReadContext) -> Iterator[pd.DataFrame]:
+        for t in formats.iter_batches(ctx, pandas_metadata=True):
+            yield to_pandas(t)
+
+    def read_schema(self, ctx: ReadContext) -> pa.Schema:
+        return formats.read_schema(ctx)
+
+
+def register() -> None:
+    for fmt in formats.FORMATS:  # parquet first: the default format
+        _register(PandasEncoder(fmt))
+        _register(PandasDecoder(fmt))

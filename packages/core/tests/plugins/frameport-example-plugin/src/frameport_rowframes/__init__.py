@@ -1,0 +1,1 @@
+"""frameport plugin for rowframes.RowFrame (kept light: the handlers load on first use)."""
