@@ -10,4 +10,4 @@ def _store(tmp_path, monkeypatch):
     """Every test writes under its own temporary store."""
     monkeypatch.setenv("FRAMEPORT_STORE", str(tmp_path / "store"))
     yield
-    fp.configure  # noqa: B018 - keep the lazy name loaded; configuration is per test via the environment
+    fp.configure

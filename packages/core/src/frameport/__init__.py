@@ -14,8 +14,8 @@ from .errors import (
     DuplicateHandlerError,
     FrameportError,
     HandlerNotFoundError,
+    InvalidReferenceError,
     PluginError,
-    ReferenceError,
     SchemaMismatchError,
     StorageError,
 )
@@ -67,7 +67,7 @@ __all__ = [
     "DuplicateHandlerError",
     "HandlerNotFoundError",
     "PluginError",
-    "ReferenceError",
+    "InvalidReferenceError",
     "SchemaMismatchError",
     "StorageError",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import storage
-from .errors import DataError, FrameportError, ReferenceError, SchemaMismatchError, StorageError
+from .errors import DataError, FrameportError, InvalidReferenceError, SchemaMismatchError, StorageError
 from .handlers import Decoder, ReadContext, WriteContext
 from .reference import DataFrame
 from .registry import REGISTRY
@@ -69,7 +69,7 @@ def encode(
     if isinstance(value, DataFrame):
         if not value.in_memory:
             if value.uri is None:
-                raise ReferenceError("cannot pass on a frameport.DataFrame that has neither a value nor a uri")
+                raise InvalidReferenceError("cannot pass on a frameport.DataFrame that has neither a value nor a uri")
             check_compatible(spec, value.known_schema, value.format, where=f"{what} ({value.uri})")
             return value
         uri = value.uri or uri
@@ -132,7 +132,7 @@ def decode(
 ) -> Any:
     """Materialise ``ref`` as the declared type, reading only the declared (or given) columns."""
     if not isinstance(ref, DataFrame):
-        raise ReferenceError(f"decode() takes a frameport.DataFrame, got {type(ref).__name__}")
+        raise InvalidReferenceError(f"decode() takes a frameport.DataFrame, got {type(ref).__name__}")
     spec = parse_annotation(declared)
     if isinstance(spec.python_type, type) and issubclass(spec.python_type, DataFrame):
         schema = ref.known_schema
@@ -208,7 +208,7 @@ def _prepare(
 
 def _context(ref: DataFrame, columns: list[str] | None, filters: list[Any] | None) -> ReadContext:
     if ref.uri is None:
-        raise ReferenceError("this reference has no uri: write it first (ref.write_sync())")
+        raise InvalidReferenceError("this reference has no uri: write it first (ref.write_sync())")
     loc = storage.resolve(ref.uri, ref.storage_options)
     fmt = ref.format or _infer_format(loc)
     return ReadContext(
@@ -230,10 +230,10 @@ def _parts(ref: DataFrame) -> list[str] | None:
     if parts is None:
         return None
     if not isinstance(parts, list) or not all(isinstance(p, dict) and isinstance(p.get("name"), str) for p in parts):
-        raise ReferenceError(f"the reference to {ref.uri} has a malformed 'parts' list in its metadata")
+        raise InvalidReferenceError(f"the reference to {ref.uri} has a malformed 'parts' list in its metadata")
     names = [p["name"] for p in parts]
     if any(".." in n.split("/") or n.startswith("/") for n in names):
-        raise ReferenceError(f"the reference to {ref.uri} lists parts outside its location: {names}")
+        raise InvalidReferenceError(f"the reference to {ref.uri} lists parts outside its location: {names}")
     return names
 
 

@@ -11,7 +11,7 @@ __all__ = [
     "DuplicateHandlerError",
     "SchemaMismatchError",
     "AnnotationError",
-    "ReferenceError",
+    "InvalidReferenceError",
     "StorageError",
     "DataError",
     "PluginError",
@@ -38,7 +38,7 @@ class SchemaMismatchError(FrameportError, ValueError):
     """Declared columns or format are not compatible with the stored or produced data."""
 
 
-class ReferenceError(FrameportError, ValueError):  # noqa: A001 - frameport.errors.ReferenceError, by design
+class InvalidReferenceError(FrameportError, ValueError):
     """A reference (or its JSON form) is malformed, of an unknown version, or not written yet."""
 
 

@@ -18,7 +18,7 @@ import base64
 import copy
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReferenceError
+from .errors import InvalidReferenceError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,9 +46,9 @@ class DataFrame:
         storage_options: dict[str, Any] | None = None,
     ) -> None:
         if uri is not None and (not isinstance(uri, str) or not uri):
-            raise ReferenceError(f"uri must be a non-empty string such as 's3://bucket/data', got {uri!r}")
+            raise InvalidReferenceError(f"uri must be a non-empty string such as 's3://bucket/data', got {uri!r}")
         if not isinstance(format, str):
-            raise ReferenceError(f"format must be a string such as 'parquet', got {format!r}")
+            raise InvalidReferenceError(f"format must be a string such as 'parquet', got {format!r}")
         if uri is not None:
             from .storage import normalize_uri
 
@@ -75,7 +75,9 @@ class DataFrame:
     ) -> DataFrame:
         """Wrap a native frame (pandas, pyarrow, polars, ...) in memory; nothing is written yet."""
         if isinstance(df, DataFrame):
-            raise ReferenceError("from_df() takes a native dataframe, got a frameport.DataFrame; pass it as it is")
+            raise InvalidReferenceError(
+                "from_df() takes a native dataframe, got a frameport.DataFrame; pass it as it is"
+            )
         ref = cls(uri, format or "", storage_options=storage_options)
         ref._value = df
         return ref
@@ -91,7 +93,7 @@ class DataFrame:
     def value(self) -> Any:
         """The wrapped native frame of an in-memory reference (see :meth:`from_df`)."""
         if self._value is _UNSET:
-            raise ReferenceError(
+            raise InvalidReferenceError(
                 f"{self!r} refers to stored data, not a value in memory; read it with ref.open(T).all()"
             )
         return self._value
@@ -141,7 +143,7 @@ class DataFrame:
 
         if not self.in_memory:
             if self.uri is None:
-                raise ReferenceError("this reference has neither a value nor a uri; use DataFrame.from_df(df)")
+                raise InvalidReferenceError("this reference has neither a value nor a uri; use DataFrame.from_df(df)")
             return self
         return engine.encode(self, uri=uri, format=format)
 
@@ -156,7 +158,7 @@ class DataFrame:
     def to_dict(self) -> dict[str, Any]:
         """The reference as JSON-able data (no credentials): what another process needs to read it."""
         if self.in_memory or self.uri is None:
-            raise ReferenceError(
+            raise InvalidReferenceError(
                 "this reference wraps a value in memory that has not been written; call ref.write_sync() "
                 "(or await ref.write()) first and serialise what it returns"
             )
@@ -175,41 +177,45 @@ class DataFrame:
     def from_dict(cls, data: Any, *, storage_options: dict[str, Any] | None = None) -> DataFrame:
         """Rebuild a reference from :meth:`to_dict` output; malformed data is a clear error."""
         if not isinstance(data, dict):
-            raise ReferenceError(f"a frameport reference is a JSON object, got {type(data).__name__}: {data!r:.200}")
+            raise InvalidReferenceError(
+                f"a frameport reference is a JSON object, got {type(data).__name__}: {data!r:.200}"
+            )
         version = data.get("frameport")
         if not isinstance(version, int) or isinstance(version, bool):
-            raise ReferenceError(
+            raise InvalidReferenceError(
                 f"not a frameport reference: the 'frameport' version field is {version!r:.50}; expected an integer "
                 f"(this frameport writes {REFERENCE_VERSION}). Pass what DataFrame.to_dict() returned."
             )
         if version > REFERENCE_VERSION:
-            raise ReferenceError(
+            raise InvalidReferenceError(
                 f"this reference has version {version}, newer than this frameport understands "
                 f"({REFERENCE_VERSION}); upgrade frameport to read it"
             )
         if version < 1:
-            raise ReferenceError(f"reference version {version} is not valid; versions start at 1")
+            raise InvalidReferenceError(f"reference version {version} is not valid; versions start at 1")
         unknown = set(data) - {"frameport", "uri", "format", "schema", "metadata"}
         if unknown:
-            raise ReferenceError(f"unknown fields in reference: {sorted(unknown)}; expected uri, format, schema, metadata")
+            raise InvalidReferenceError(
+                f"unknown fields in reference: {sorted(unknown)}; expected uri, format, schema, metadata"
+            )
         uri, fmt = data.get("uri"), data.get("format", "")
         if not isinstance(uri, str) or not uri:
-            raise ReferenceError(f"reference field 'uri' must be a non-empty string, got {uri!r:.100}")
+            raise InvalidReferenceError(f"reference field 'uri' must be a non-empty string, got {uri!r:.100}")
         if not isinstance(fmt, str):
-            raise ReferenceError(f"reference field 'format' must be a string, got {fmt!r:.100}")
+            raise InvalidReferenceError(f"reference field 'format' must be a string, got {fmt!r:.100}")
         meta = data.get("metadata", {})
         if not isinstance(meta, dict):
-            raise ReferenceError(f"reference field 'metadata' must be an object, got {meta!r:.100}")
+            raise InvalidReferenceError(f"reference field 'metadata' must be an object, got {meta!r:.100}")
         ref = cls(uri, fmt, metadata=meta, storage_options=storage_options)
         schema = data.get("schema")
         if schema is not None:
             if not isinstance(schema, dict) or not isinstance(schema.get("arrow"), str):
-                raise ReferenceError("reference field 'schema' must be an object with a base64 'arrow' string")
+                raise InvalidReferenceError("reference field 'schema' must be an object with a base64 'arrow' string")
             ref._schema_b64 = schema["arrow"]
             try:
                 base64.b64decode(ref._schema_b64, validate=True)
             except ValueError:
-                raise ReferenceError("reference field 'schema.arrow' is not valid base64") from None
+                raise InvalidReferenceError("reference field 'schema.arrow' is not valid base64") from None
         return ref
 
     # --- helpers --------------------------------------------------------------------------------
@@ -241,4 +247,4 @@ def _schema_from_b64(b64: str) -> pa.Schema:
     try:
         return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(b64)))
     except (ValueError, pa.ArrowInvalid, TypeError) as exc:
-        raise ReferenceError(f"the reference's schema could not be read: {exc}; the JSON is damaged") from None
+        raise InvalidReferenceError(f"the reference's schema could not be read: {exc}; the JSON is damaged") from None

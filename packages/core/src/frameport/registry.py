@@ -135,9 +135,7 @@ class Registry:
 
     def _miss_message(self, table: Mapping[Key, Any], kind: str, t: type, protocol: str, fmt: str) -> str:
         mro = t.__mro__
-        have = [
-            f"({_type_name(k[0])}, protocol={k[1] or 'any'}, format={k[2] or 'any'})" for k in table if k[0] in mro
-        ]
+        have = [f"({_type_name(k[0])}, protocol={k[1] or 'any'}, format={k[2] or 'any'})" for k in table if k[0] in mro]
         msg = f"no {kind} for {_type_name(t)} with protocol {protocol!r} and format {fmt!r}. "
         msg += f"Registered {kind}s for this type: {', '.join(have)}." if have else f"No {kind}s are registered for it."
         hints = {INSTALL_HINTS[m] for m in (_root(c) for c in mro) if m in INSTALL_HINTS}
@@ -145,7 +143,9 @@ class Registry:
             hints.add(INSTALL_HINTS[protocol])
         failed = [s for s in self._plugins.values() if s.status in ("failed", "disabled") and _serves(s, t, protocol)]
         for s in failed:
-            msg += f" Plugin {s.plugin.name!r} that would serve it is {s.status}" + (f" ({s.error})." if s.error else ".")
+            msg += f" Plugin {s.plugin.name!r} that would serve it is {s.status}" + (
+                f" ({s.error})." if s.error else "."
+            )
         if hints and not failed:
             msg += f" To add one: pip install {' '.join(sorted(hints))}."
         elif have:

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class Columns(dict):  # type: ignore[type-arg]
+class Columns(dict[str, Any]):
     """An ordered mapping of column name -> column type, as made by :func:`columns`."""
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -176,25 +177,19 @@ def _missing_columns(ctx: ReadContext, have: list[str]) -> None:
         )
 
 
-def _guard(ctx: ReadContext, what: str) -> Any:
+@contextmanager
+def _guard(ctx: ReadContext, what: str) -> Iterator[None]:
     """Turn pyarrow/OS errors while reading into frameport errors that name the location and format."""
-
-    class _G:
-        def __enter__(self) -> None:
-            return None
-
-        def __exit__(self, et: Any, exc: Any, tb: Any) -> bool:
-            if exc is None or isinstance(exc, FrameportError):
-                return False
-            if isinstance(exc, (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError, ValueError)):
-                kind = "read" if isinstance(exc, OSError) and not isinstance(exc, pa.ArrowException) else "decode"
-                raise DataError(
-                    f"cannot {kind} {ctx.uri} as {ctx.format} ({what}): {type(exc).__name__}: {exc}. "
-                    f"Check that the data is complete and really {ctx.format} (the reference's format)."
-                ) from None
-            return False
-
-    return _G()
+    try:
+        yield
+    except FrameportError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        kind = "read" if isinstance(exc, OSError) and not isinstance(exc, pa.ArrowException) else "decode"
+        raise DataError(
+            f"cannot {kind} {ctx.uri} as {ctx.format} ({what}): {type(exc).__name__}: {exc}. "
+            f"Check that the data is complete and really {ctx.format} (the reference's format)."
+        ) from None
 
 
 def read(ctx: ReadContext, *, pandas_metadata: bool = False) -> pa.Table:
@@ -216,9 +211,14 @@ def _read_parquet(ctx: ReadContext, path: str, pandas_metadata: bool) -> pa.Tabl
             _missing_columns(ctx, pf.schema_arrow.names)
         return pf.read(columns=cols, use_pandas_metadata=pandas_metadata)
     if cols is not None:
-        _missing_columns(ctx, pq.read_schema(src).names if isinstance(src, str) else pq.ParquetFile(src).schema_arrow.names)
+        _missing_columns(
+            ctx, pq.read_schema(src).names if isinstance(src, str) else pq.ParquetFile(src).schema_arrow.names
+        )
     t = pq.read_table(
-        src, columns=cols, filters=expr, use_pandas_metadata=pandas_metadata,
+        src,
+        columns=cols,
+        filters=expr,
+        use_pandas_metadata=pandas_metadata,
         filesystem=None if ctx.protocol == "file" else ctx.fs,
     )
     return _finish(t, ctx, None)
@@ -307,7 +307,9 @@ def iter_batches(ctx: ReadContext, *, pandas_metadata: bool = False) -> Iterator
                 yield _finish(t, ctx, expr)
 
 
-def _batch_source(ctx: ReadContext, path: str, cols: list[str] | None, pandas_metadata: bool) -> Iterator[pa.RecordBatch]:
+def _batch_source(
+    ctx: ReadContext, path: str, cols: list[str] | None, pandas_metadata: bool
+) -> Iterator[pa.RecordBatch]:
     if ctx.format == "parquet":
         pf = pq.ParquetFile(_source(ctx, path))
         if cols is not None:

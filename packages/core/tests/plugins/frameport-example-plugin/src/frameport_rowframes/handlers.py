@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pyarrow as pa
-from rowframes import RowFrame
 
 import frameport as fp
+from rowframes import RowFrame
 
 
 class RowFrameEncoder(fp.Encoder):
