@@ -4,6 +4,8 @@ import pytest
 
 import frameport as fp
 
+pytest_plugins = ["frameport.testing.s3"]  # the s3_server / s3_store fixtures
+
 
 @pytest.fixture(autouse=True)
 def _store(tmp_path, monkeypatch):

@@ -82,10 +82,10 @@ def encode(
     loc = storage.resolve(target, storage_options)
     encoder = REGISTRY.find_encoder(py_type, loc.protocol, fmt)
     single = uri is not None and _is_file_uri(loc.path, fmt)
-    with storage.staged(loc) as staging:
+    with storage.staged(loc, single) as staging:
         ctx = WriteContext(
             fs=loc.fs,
-            path=staging,
+            path=staging.path,
             uri=loc.uri,
             protocol=loc.protocol,
             format=fmt,
@@ -100,6 +100,7 @@ def encode(
         except Exception as exc:
             raise DataError(f"{encoder!r} failed writing {what} to {loc.uri}: {type(exc).__name__}: {exc}") from exc
         check_compatible(spec, written.schema, fmt, where=f"{what} (columns produced)")
+        staging.parts = [{"name": p.name, "size": p.size} for p in written.parts]
     from . import __version__
 
     meta = {
@@ -108,7 +109,7 @@ def encode(
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "writer": f"{py_type.__module__}.{py_type.__qualname__}",
         "frameport_version": __version__,
-        "parts": [{"name": p.name, "size": p.size} for p in written.parts],
+        "parts": staging.parts,
     }
     ref = DataFrame(loc.uri, fmt, schema=written.schema, metadata=meta, storage_options=storage_options)
     return ref
@@ -211,6 +212,9 @@ def _context(ref: DataFrame, columns: list[str] | None, filters: list[Any] | Non
         raise InvalidReferenceError("this reference has no uri: write it first (ref.write_sync())")
     loc = storage.resolve(ref.uri, ref.storage_options)
     fmt = ref.format or _infer_format(loc)
+    parts = _parts(ref)
+    if parts is not None:
+        storage.check_parts(loc, ref.metadata["parts"])
     return ReadContext(
         fs=loc.fs,
         path=loc.path,
@@ -220,7 +224,7 @@ def _context(ref: DataFrame, columns: list[str] | None, filters: list[Any] | Non
         columns=list(columns) if columns is not None else None,
         filters=filters,
         schema=ref.known_schema,
-        parts=_parts(ref),
+        parts=parts,
         storage_options=loc.storage_options,
     )
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,10 @@ __all__ = ["Location", "resolve", "protocol_of", "fresh_uri", "staged", "data_fi
 
 _PROTOCOL_ALIASES = {"local": "file", "s3a": "s3", "gcs": "gs", "az": "abfs"}
 STAGING_PREFIX = ".frameport-staging-"
+INCOMPLETE_MARKER = "_frameport_incomplete"
+MANIFEST = "_frameport_manifest.json"
+#: protocols where a staged directory is published by renaming it into place
+RENAME_PROTOCOLS = ("file", "memory")
 
 
 @dataclass(frozen=True)
@@ -105,23 +110,80 @@ def fresh_uri(prefix: str | None = None) -> str:
     return f"{base}/{day}/{uuid.uuid4().hex}"
 
 
+class Staging:
+    """Where an encoder writes (``path``); the engine sets ``parts`` before the context exits."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.parts: list[dict[str, Any]] = []
+
+
 @contextmanager
-def staged(loc: Location) -> Iterator[str]:
-    """Yield a staging path beside ``loc``; on success publish it at ``loc.path``, on failure remove it."""
-    parent, _, name = loc.path.rpartition("/")
-    staging = f"{parent}/{STAGING_PREFIX}{uuid.uuid4().hex[:12]}-{name}"
+def staged(loc: Location, single_file: bool = False) -> Iterator[Staging]:
+    """Stage a write to ``loc``; publish it only when the block completes, remove it when it fails.
+
+    * local disk (``file``) and ``memory``: write to a hidden sibling, then rename it into place;
+    * object stores, one file: write the object itself (an object appears only once complete);
+    * object stores, a directory: write a marker ``_frameport_incomplete`` first, then the parts,
+      then the manifest ``_frameport_manifest.json`` (parts and sizes), then remove the marker.
+      Readers refuse a location that holds the marker (see :func:`data_files`).
+    """
     fs = loc.fs
+    if loc.protocol in RENAME_PROTOCOLS:
+        parent, _, name = loc.path.rpartition("/")
+        st = Staging(f"{parent}/{STAGING_PREFIX}{uuid.uuid4().hex[:12]}-{name}")
+        try:
+            if loc.is_local:
+                os.makedirs(parent, exist_ok=True)
+            yield st
+            _rename_into_place(fs, st.path, loc)
+        except BaseException:
+            _remove_quietly(fs, st.path)
+            raise
+        return
+    st = Staging(loc.path)
+    if single_file:
+        try:
+            yield st
+        except BaseException:
+            _remove_quietly(fs, loc.path)
+            raise
+        return
+    marker = f"{loc.path}/{INCOMPLETE_MARKER}"
+    _guard_store(loc, lambda: fs.pipe_file(marker, _stamp().encode()))
+    old = [f for f in _guard_store(loc, lambda: fs.find(loc.path)) if not f.endswith(INCOMPLETE_MARKER)]
+    if old:  # the user named a location that holds data: it is replaced
+        fs.rm(old)
     try:
-        if loc.is_local:
-            os.makedirs(parent, exist_ok=True)
-        yield staging
-        _publish(fs, staging, loc)
+        yield st
+        manifest = json.dumps({"frameport": 1, "parts": st.parts, "written_at": _stamp()})
+        fs.pipe_file(f"{loc.path}/{MANIFEST}", manifest.encode())
+        fs.rm_file(marker)
     except BaseException:
-        _remove_quietly(fs, staging)
+        try:
+            written = [f for f in fs.find(loc.path) if not f.endswith(INCOMPLETE_MARKER)]
+            if written:
+                fs.rm(written)
+            fs.rm_file(marker)
+        except Exception:  # noqa: BLE001 - the marker stays, so readers refuse; `frameport gc` cleans up
+            pass
         raise
 
 
-def _publish(fs: AbstractFileSystem, staging: str, loc: Location) -> None:
+def _stamp() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _guard_store(loc: Location, fn: Any) -> Any:
+    try:
+        return fn()
+    except FileNotFoundError as exc:
+        raise StorageError(f"cannot write to {loc.uri}: {exc}. Check that the bucket or folder exists.") from None
+    except PermissionError as exc:
+        raise StorageError(f"cannot write to {loc.uri}: permission denied ({exc}). Check the credentials.") from None
+
+
+def _rename_into_place(fs: AbstractFileSystem, staging: str, loc: Location) -> None:
     target = loc.path
     if loc.is_local:
         try:
@@ -139,6 +201,27 @@ def _publish(fs: AbstractFileSystem, staging: str, loc: Location) -> None:
     if fs.exists(target):
         fs.rm(target, recursive=True)
     fs.mv(staging, target, recursive=True)
+
+
+def check_parts(loc: Location, parts: list[dict[str, Any]]) -> None:
+    """Raise :class:`DataError` when a part a reference lists is gone or changed size since it was written."""
+    from .errors import DataError
+
+    for p in parts:
+        name, size = p.get("name", ""), p.get("size")
+        path = f"{loc.path}/{name}" if name else loc.path
+        try:
+            now = os.stat(path).st_size if loc.is_local else loc.fs.size(path)
+        except FileNotFoundError:
+            raise DataError(
+                f"the data at {loc.uri} changed after the reference was made: part {name or path!r} is gone. "
+                f"Write the data again and use the new reference."
+            ) from None
+        if size is not None and now != size:
+            raise DataError(
+                f"the data at {loc.uri} changed after the reference was made: part {name or path!r} is "
+                f"{now} bytes, the reference recorded {size}. Write the data again and use the new reference."
+            )
 
 
 def remove(loc: Location) -> None:
@@ -170,7 +253,13 @@ def data_files(fs: AbstractFileSystem, path: str, extensions: tuple[str, ...] = 
         return [path]
     root = fs._strip_protocol(path).rstrip("/")
     files = []
-    for f in sorted(fs.find(root)):
+    found = sorted(fs.find(root))
+    if any(f.endswith("/" + INCOMPLETE_MARKER) for f in found):
+        raise StorageError(
+            f"the data at {uri or path} is incomplete: a frameport write there began but did not finish "
+            f"(marker {INCOMPLETE_MARKER}). Write it again, or remove it with `frameport gc`."
+        )
+    for f in found:
         rel = f[len(root) :].lstrip("/") if f.startswith(root) else f.rpartition("/")[2]
         if any(seg.startswith((".", "_")) for seg in rel.split("/")):
             continue
