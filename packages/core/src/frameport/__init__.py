@@ -73,7 +73,14 @@ __all__ = [
 ]
 
 
+_SUBMODULES = ("engine", "schema", "storage", "registry", "config", "testing")
+
+
 def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'frameport' has no attribute {name!r}")
