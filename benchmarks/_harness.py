@@ -1,0 +1,59 @@
+"""Shared pieces of the benchmarks: the frame, interleaved timing, peak RSS in a fresh process, tables."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+
+def make_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    """N rows x 10 columns: 4 int64, 3 float64, a high- and a low-cardinality string, a timestamp."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, object] = {f"i{k}": rng.integers(0, 1_000_000_000, n) for k in range(4)}
+    data.update({f"f{k}": rng.random(n) for k in range(3)})
+    data["hi"] = [f"user-{i}-{x}" for i, x in enumerate(rng.integers(0, 1_000_000, n))]
+    data["lo"] = rng.choice(["red", "green", "blue", "cyan", "teal", "pink", "gold", "gray", "navy", "plum"], n)
+    data["ts"] = pd.date_range("2020-01-01", periods=n, freq="s")
+    return pd.DataFrame(data)
+
+
+def compare(cases: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median seconds per case; cases alternate every round so machine noise hits all of them alike."""
+    for _ in range(warmup):
+        for fn in cases.values():
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(repeats):
+        for name, fn in cases.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def peak_rss(code: str) -> int:
+    """Peak resident memory (bytes) of a fresh interpreter running ``code`` (Linux ru_maxrss)."""
+    wrapper = (
+        textwrap.dedent(code)
+        + "\nimport resource, json\nprint(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout
+    return int(json.loads(out.strip().splitlines()[-1])) * 1024
+
+
+def markdown_table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
