@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from .reader import Reader
     from .reference import DataFrame
     from .registry import REGISTRY, register
+    from .runs import Run, run
     from .schema import columns
+    from .tasks import Task, task
 
 _LAZY = {
     "DataFrame": "reference",
@@ -44,6 +46,10 @@ _LAZY = {
     "WriteContext": "handlers",
     "Written": "handlers",
     "Plugin": "plugins",
+    "task": "tasks",
+    "Task": "tasks",
+    "run": "runs",
+    "Run": "runs",
 }
 
 __all__ = [
@@ -61,6 +67,10 @@ __all__ = [
     "WriteContext",
     "Written",
     "Plugin",
+    "task",
+    "Task",
+    "run",
+    "Run",
     "FrameportError",
     "AnnotationError",
     "DataError",
@@ -73,7 +83,7 @@ __all__ = [
 ]
 
 
-_SUBMODULES = ("engine", "schema", "storage", "registry", "config", "testing")
+_SUBMODULES = ("engine", "schema", "storage", "registry", "config", "testing", "tasks", "runs", "report", "provenance")
 
 
 def __getattr__(name: str) -> object:
