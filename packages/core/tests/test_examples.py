@@ -30,3 +30,12 @@ def test_example_runs(name, tmp_path):
     assert proc.returncode == 0, proc.stderr
     for needle in EXPECT[name]:
         assert needle in proc.stdout, f"{needle!r} not in the output of {name}:\n{proc.stdout}"
+
+
+def test_readme_example_runs(tmp_path, monkeypatch):
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"__name__": "readme_example"}
+    exec(compile(code, "README.md", "exec"), namespace)
+    run = namespace["run"]
+    assert run.outputs == 1 and run.status == "succeeded"  # type: ignore[attr-defined]

@@ -273,3 +273,36 @@ def test_provenance_notices_every_in_place_edit(edit):
     provenance.remember(df, ref)
     edit(df)
     assert provenance.recall(df) is None
+
+
+def test_a_reused_input_is_independent_of_the_callers_value():
+    @fp.task
+    def produce() -> pd.DataFrame:
+        return _frame()
+
+    @fp.task
+    def scribble(df: pd.DataFrame) -> pd.DataFrame:
+        df.iloc[0, 0] = -1  # edits its own input only
+        return df
+
+    def pipeline() -> tuple[int, int]:
+        mine = produce()
+        theirs = scribble(mine)
+        return int(mine["a"].iloc[0]), int(theirs["a"].iloc[0])
+
+    run = fp.run(pipeline)
+    assert run.outputs == (0, -1)
+    produced, received, returned = (b.ref.uri for b in run.boundaries)
+    assert produced == received != returned  # the edited frame was written as a new output
+
+
+def test_reused_input_with_projection_is_read_with_projection():
+    @fp.task
+    def produce() -> pd.DataFrame:
+        return _frame()
+
+    @fp.task
+    def cols(df: Annotated[pd.DataFrame, fp.columns(b=str)]) -> list[str]:
+        return list(df.columns)
+
+    assert fp.run(lambda: cols(produce())).outputs == ["b"]

@@ -1,8 +1,10 @@
 """Which stored reference a value came from, so a value already stored is never written again.
 
 When a task boundary hands a caller a value decoded from a reference, :func:`remember` notes the pair;
-when that same value crosses the next boundary unchanged, :func:`recall` returns the reference and the
-engine only reads (one write and one read per boundary, never a re-encode).
+when that same value crosses the next boundary unchanged, :func:`recall` returns the reference, so it is
+never written again; and when the next task declares exactly the value's type with no column projection,
+:func:`reuse` hands it an independent copy of the value instead of reading the same bytes back (at most
+one write and one read per boundary).
 
 "Unchanged" must be certain, or a caller's in-place edit would be silently lost. So a value is only
 remembered when its type can prove it was not modified since:
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .reference import DataFrame
 
-__all__ = ["remember", "recall", "forget_all"]
+__all__ = ["remember", "recall", "reuse", "forget_all"]
 
 _lock = threading.Lock()
 #: id(value) -> (weak reference to the value, the reference it was read from, unchanged-check)
@@ -68,6 +70,24 @@ def recall(value: Any) -> DataFrame | None:
     except Exception:  # noqa: BLE001 - an internal layout we do not know: assume changed, write again
         same = False
     return ref if same else None
+
+
+def reuse(value: Any, python_type: Any) -> tuple[Any, DataFrame] | None:
+    """An independent value holding exactly the stored data, without reading it again, or None.
+
+    Only for a remembered, unchanged value of exactly ``python_type``: a ``pyarrow.Table`` is immutable
+    and handed on as it is; a pandas frame is handed on as a Copy-on-Write shallow copy, which behaves as
+    an independent frame (an edit on either side copies what it touches) at no cost.
+    """
+    if type(value) is not python_type:
+        return None
+    ref = recall(value)
+    if ref is None:
+        return None
+    module = type(value).__module__.partition(".")[0]
+    fresh = value.copy(deep=False) if module == "pandas" else value
+    remember(fresh, ref)
+    return fresh, ref
 
 
 def forget_all() -> None:

@@ -18,6 +18,7 @@ import datetime as _dt
 import inspect
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -160,7 +161,7 @@ def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Run:
     """
     if not callable(fn):
         raise FrameportError(f"frameport.run() takes the pipeline function, got {fn!r}")
-    fname = getattr(fn, "__name__", None) or type(fn).__name__
+    fname = re.sub(r"[^A-Za-z0-9_.-]+", "_", getattr(fn, "__name__", None) or type(fn).__name__).strip("_") or "run"
     now = _dt.datetime.now(_dt.timezone.utc)
     name = f"{fname}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     r = Run(name=name, function=fname, store=config.current().store, started_at=now.isoformat(timespec="seconds"))

@@ -6,7 +6,9 @@ Calling a task behaves as if it ran in another process:
   ``Annotated[pl.LazyFrame, fp.columns(...)]``, ``fp.DataFrame``, ...) is written to the store (unless
   it is a reference, or a value read from one and not modified since - see :mod:`frameport.provenance`)
   and decoded to the declared type: declared columns are checked and projected, a ``fp.DataFrame``
-  parameter receives a reference and reads nothing;
+  parameter receives a reference and reads nothing. A value the caller got from an earlier boundary and
+  did not modify is neither written nor read again when the parameter declares exactly its type: the
+  task gets an independent copy (pandas Copy-on-Write; Arrow tables are immutable);
 * the return value is encoded by the declared return type and stored; the caller receives what that type
   decodes to (a reference for ``-> fp.DataFrame``). ``tuple[...]`` returns are handled per element;
 * every other value (ints, strings, dicts of them) passes through unchanged.
@@ -34,6 +36,7 @@ from typing import Any, Generic, TypeVar, overload
 from . import engine, provenance, runs
 from .errors import AnnotationError, DataError
 from .reference import DataFrame
+from .schema import TypeSpec, parse_annotation
 
 __all__ = ["task", "Task"]
 
@@ -45,6 +48,7 @@ class _Plan:
     """Which parameters and outputs are dataframes (resolved once, on the first call)."""
 
     inputs: dict[str, Any]  # parameter name -> declared type
+    specs: dict[str, TypeSpec]  # parameter name -> parsed declaration
     output: Any  # declared return type, if it is a dataframe type
     tuple_outputs: tuple[Any, ...] | None  # per-element declared types of a tuple return (None: not one)
 
@@ -133,6 +137,13 @@ class Task(Generic[F]):
             value = bound.arguments[name]
             if value is None:
                 continue
+            spec = plan.specs[name]
+            if spec.columns is None and not isinstance(value, DataFrame):
+                reused = provenance.reuse(value, spec.python_type)
+                if reused is not None and (not spec.format or spec.format == reused[1].format):
+                    runs.record(call, "input", name, reused[1])
+                    bound.arguments[name] = reused[0]
+                    continue
             where = f"argument {name!r} of task {self.name}"
             ref = _store(value, declared, where, call, name, "input")
             received = engine.decode(ref, declared, where=where)
@@ -182,7 +193,8 @@ class Task(Generic[F]):
             elems = typing.get_args(ret)
             if elems and elems[-1] is not Ellipsis and any(engine.is_dataframe_type(e) for e in elems):
                 tuple_outputs = tuple(e if engine.is_dataframe_type(e) else None for e in elems)
-        self._plan = _Plan(inputs, output, tuple_outputs)
+        specs = {p: parse_annotation(t) for p, t in inputs.items()}
+        self._plan = _Plan(inputs, specs, output, tuple_outputs)
         return self._plan
 
     def __repr__(self) -> str:
@@ -205,8 +217,6 @@ def _store(value: Any, declared: Any, where: str, call: runs.Call | None, name: 
 
 
 def _declared_format(declared: Any) -> str:
-    from .schema import parse_annotation
-
     return parse_annotation(declared).format
 
 
