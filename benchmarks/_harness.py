@@ -39,14 +39,32 @@ def compare(cases: dict[str, Callable[[], object]], repeats: int, warmup: int = 
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def peak_rss(code: str) -> int:
-    """Peak resident memory (bytes) of a fresh interpreter running ``code`` (Linux ru_maxrss)."""
+def peak_rss(setup: str, code: str = "") -> tuple[int, int]:
+    """Peak resident memory of a fresh interpreter: (after ``setup``, during ``code`` above that).
+
+    Linux: the high-water mark is reset (``/proc/self/clear_refs``) once ``setup`` is done, so the second
+    figure is what ``code`` alone added on top of what ``setup`` left resident.
+    """
+    measure = """
+import gc, json, re
+gc.collect()
+def _hwm():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+def _rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+_setup_peak = _hwm()
+_base = _rss()
+open("/proc/self/clear_refs", "w").write("5")
+"""
     wrapper = (
-        textwrap.dedent(code)
-        + "\nimport resource, json\nprint(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+        textwrap.dedent(setup)
+        + measure
+        + textwrap.dedent(code)
+        + "\nprint(json.dumps([_setup_peak, max(0, _hwm() - _base)]))\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout
-    return int(json.loads(out.strip().splitlines()[-1])) * 1024
+    setup_peak, added = json.loads(out.strip().splitlines()[-1])
+    return int(setup_peak), int(added)
 
 
 def markdown_table(header: list[str], rows: list[list[object]]) -> str:
