@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".dev-venv"
 REQUIREMENTS = ["tox>=4.20", "tox-uv>=1.11"]
 #: the environments `test` runs, in order (each one package's tests, then the cross-package ones)
-TEST_ENVS = ["core", "lint"]
+TEST_ENVS = ["core", "polars", "lint"]
 
 
 def _python() -> Path:

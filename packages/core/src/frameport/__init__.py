@@ -83,7 +83,19 @@ __all__ = [
 ]
 
 
-_SUBMODULES = ("engine", "schema", "storage", "registry", "config", "testing", "tasks", "runs", "report", "provenance")
+_SUBMODULES = (
+    "engine",
+    "schema",
+    "storage",
+    "registry",
+    "config",
+    "testing",
+    "tasks",
+    "runs",
+    "report",
+    "provenance",
+    "formats",
+)
 
 
 def __getattr__(name: str) -> object:
