@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from collections.abc import Callable
 
 import numpy as np
@@ -65,6 +67,11 @@ open("/proc/self/clear_refs", "w").write("5")
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True).stdout
     setup_peak, added = json.loads(out.strip().splitlines()[-1])
     return int(setup_peak), int(added)
+
+
+def fresh_path(folder: str, ext: str = "parquet") -> str:
+    """A new file name per call: raw writes land in new files, as frameport's (and any pipeline's) do."""
+    return os.path.join(folder, f"raw-{uuid.uuid4().hex}.{ext}")
 
 
 def markdown_table(header: list[str], rows: list[list[object]]) -> str:

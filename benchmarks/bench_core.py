@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from _harness import compare, fmt_ms, make_frame, markdown_table, peak_rss
+from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table, peak_rss
 
 import frameport as fp
 
@@ -33,12 +33,12 @@ COLS = ["i0", "f0"]
 
 
 def boundary_cases(df: pd.DataFrame, tmp: str) -> dict[str, object]:
-    raw_path = os.path.join(tmp, "raw.parquet")
     refs: list[fp.DataFrame] = []
 
     def raw() -> object:
-        pq.write_table(pa.Table.from_pandas(df), raw_path)
-        return pq.read_table(raw_path).to_pandas()
+        path = fresh_path(tmp)
+        pq.write_table(pa.Table.from_pandas(df), path)
+        return pq.read_table(path).to_pandas()
 
     def frameport() -> object:
         ref = fp.DataFrame.from_df(df).write_sync()

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from _harness import compare, fmt_ms, make_frame, markdown_table
+from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table
 
 import frameport as fp
 
@@ -83,15 +83,15 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["FRAMEPORT_STORE"] = os.path.join(tmp, "store")
-        raw_path = os.path.join(tmp, "raw.parquet")
         for n in [int(float(s)) for s in args.sizes.split(",")]:
             FRAME = make_frame(n)
             for mod in peers.values():
                 mod.FRAME = FRAME
 
             def raw(frame: pd.DataFrame = FRAME) -> object:
-                pq.write_table(pa.Table.from_pandas(frame), raw_path)
-                return pq.read_table(raw_path).to_pandas()
+                path = fresh_path(tmp)
+                pq.write_table(pa.Table.from_pandas(frame), path)
+                return pq.read_table(path).to_pandas()
 
             cases: dict[str, Callable[[], object]] = {"raw": raw, "frameport": lambda: fp.run(fp_pipeline)}
             cases.update({k: mod.pipeline for k, mod in peers.items()})

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from _harness import compare, fmt_ms, make_frame, markdown_table
+from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table
 
 import frameport as fp
 
@@ -68,10 +68,10 @@ def main() -> None:
         os.environ["FRAMEPORT_STORE"] = os.path.join(tmp, "store")
         for n in [int(float(s)) for s in args.sizes.split(",")]:
             df = make_frame(n)
-            raw_path = os.path.join(tmp, f"raw-{n}.parquet")
             pipeline = pipeline_for(df)
 
-            def raw(df: pd.DataFrame = df, path: str = raw_path) -> object:
+            def raw(df: pd.DataFrame = df) -> object:
+                path = fresh_path(tmp)
                 pq.write_table(pa.Table.from_pandas(df), path)
                 return pq.read_table(path).to_pandas()
 
