@@ -95,6 +95,7 @@ _SUBMODULES = (
     "report",
     "provenance",
     "formats",
+    "gc",
 )
 
 

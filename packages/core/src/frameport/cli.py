@@ -5,6 +5,7 @@
     frameport runs [--json]                         the runs on the configured store, newest first
     frameport runs show NAME [--json]               a run's boundaries
     frameport runs open NAME                        the path of a run's HTML report (rendered if needed)
+    frameport gc [PREFIX] [--older-than 1h] [--dry-run]   remove leftovers of interrupted writes
 
 ``URI_OR_REF`` is a uri or path, a reference's JSON (``ref.to_dict()``), or a file holding that JSON.
 A user error prints one sentence to stderr and exits with 1; there is no traceback for those.
@@ -69,7 +70,32 @@ def _parser() -> argparse.ArgumentParser:
     op.add_argument("name")
     op.add_argument("--refresh", action="store_true", help="render the report again")
     op.set_defaults(func=_runs_open)
+    gc = sub.add_parser("gc", help="remove leftovers of interrupted writes (staging files, incomplete uploads)")
+    gc.add_argument("prefix", nargs="?", help="where to look (default: the configured store)")
+    gc.add_argument("--older-than", default="1h", help="age to remove from: 30s, 10m, 1h, 2d (default 1h)")
+    gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    gc.set_defaults(func=_gc)
     return p
+
+
+# --- gc ------------------------------------------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _gc(args: argparse.Namespace) -> None:
+    from . import gc
+
+    text = str(args.older_than).strip().lower()
+    try:
+        seconds = float(text[:-1]) * _UNITS[text[-1]] if text and text[-1] in _UNITS else float(text)
+    except ValueError:
+        raise FrameportError(f"--older-than {args.older_than!r} is not an age; use e.g. 30s, 10m, 1h or 2d") from None
+    removed = gc.collect(args.prefix, older_than=seconds, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for uri in removed:
+        print(f"{verb} {uri}")
+    print(f"{verb} {len(removed)} leftover(s)")
 
 
 # --- plugins -------------------------------------------------------------------------------------

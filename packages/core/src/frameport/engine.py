@@ -98,9 +98,13 @@ def encode(
         except FrameportError:
             raise
         except Exception as exc:
+            if _is_storage_failure(exc):
+                raise storage.failure(exc, loc.uri, "write to", loc.storage_options) from exc
             raise DataError(f"{encoder!r} failed writing {what} to {loc.uri}: {type(exc).__name__}: {exc}") from exc
         check_compatible(spec, written.schema, fmt, where=f"{what} (columns produced)")
-        staging.parts = [{"name": p.name, "size": p.size} for p in written.parts]
+        # versions are taken before publishing (a rename keeps them), so a racing writer cannot swap them
+        staging.parts = _stamp_versions(loc, staging.path, [{"name": p.name, "size": p.size} for p in written.parts])
+    parts = staging.parts
     from . import __version__
 
     meta = {
@@ -109,10 +113,37 @@ def encode(
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "writer": f"{py_type.__module__}.{py_type.__qualname__}",
         "frameport_version": __version__,
-        "parts": staging.parts,
+        "parts": parts,
     }
     ref = DataFrame(loc.uri, fmt, schema=written.schema, metadata=meta, storage_options=storage_options)
     return ref
+
+
+def _stamp_versions(loc: storage.Location, path: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Record each written part's version (mtime on local disk, ETag on object stores) for integrity."""
+    try:
+        now = storage.fingerprints(loc, [p["name"] for p in parts], path)
+    except Exception:  # noqa: BLE001 - sizes still guard the data; a store without listings is fine
+        return parts
+    return [{**p, "version": now[p["name"]][1]} if now.get(p["name"], (0, None))[1] else p for p in parts]
+
+
+def _is_storage_failure(exc: BaseException) -> bool:
+    """An error of the store (unreachable, credentials, missing bucket, permissions), not of the data."""
+    e: BaseException | None = exc
+    for _ in range(8):
+        if e is None:
+            return False
+        if isinstance(e, OSError | ConnectionError | TimeoutError) or type(e).__module__.split(".")[0] in (
+            "botocore",
+            "aiohttp",
+            "aiobotocore",
+            "google",
+            "azure",
+        ):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _is_file_uri(path: str, fmt: str) -> bool:
@@ -260,6 +291,12 @@ def _where(ref: DataFrame) -> str:
     return f"the stored data at {ref.uri}"
 
 
+def pa_errors() -> tuple[type[BaseException], ...]:
+    import pyarrow as pa
+
+    return (pa.ArrowException,)
+
+
 def _guarded(decoder: Decoder, ctx: ReadContext, fn: Any) -> Any:
     try:
         return fn()
@@ -268,6 +305,8 @@ def _guarded(decoder: Decoder, ctx: ReadContext, fn: Any) -> Any:
     except FileNotFoundError as exc:
         raise StorageError(f"no data at {ctx.uri}: {exc}. Check the uri, or that the data was not removed.") from exc
     except Exception as exc:
+        if _is_storage_failure(exc) and not isinstance(exc, pa_errors()):
+            raise storage.failure(exc, ctx.uri, "read", ctx.storage_options) from exc
         raise DataError(f"{decoder!r} failed reading {ctx.uri} ({ctx.format}): {type(exc).__name__}: {exc}") from exc
 
 

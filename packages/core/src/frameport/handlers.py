@@ -67,7 +67,7 @@ class WriteContext:
     format: str
     single_file: bool = False
     declared: TypeSpec | None = None
-    storage_options: dict[str, Any] = field(default_factory=dict)
+    storage_options: dict[str, Any] = field(default_factory=dict, repr=False)  # may hold credentials
     options: dict[str, Any] = field(default_factory=dict)
 
     def part_name(self, i: int, ext: str | None = None) -> str:
@@ -97,7 +97,7 @@ class ReadContext:
     schema: pa.Schema | None = None
     parts: list[str] | None = None
     batch_size: int = 65_536
-    storage_options: dict[str, Any] = field(default_factory=dict)
+    storage_options: dict[str, Any] = field(default_factory=dict, repr=False)  # may hold credentials
 
     def paths(self, extensions: tuple[str, ...] = ()) -> list[str]:
         """The data files to read, in order: the known parts, or a listing of the location."""

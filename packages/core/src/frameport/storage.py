@@ -17,11 +17,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import config
-from .errors import StorageError
+from .errors import FrameportError, StorageError
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -41,8 +41,8 @@ class Location:
     uri: str
     protocol: str
     path: str
-    fs: AbstractFileSystem
-    storage_options: dict[str, Any]
+    fs: AbstractFileSystem = field(repr=False)
+    storage_options: dict[str, Any] = field(repr=False)  # may hold credentials: never printed
 
     @property
     def is_local(self) -> bool:
@@ -74,6 +74,10 @@ def normalize_uri(uri: str) -> str:
     return f"{proto}://{path}"
 
 
+#: bounded waits for S3 (botocore's defaults retry an unreachable endpoint for minutes); options win
+S3_CONFIG_DEFAULTS: dict[str, Any] = {"connect_timeout": 5, "read_timeout": 60, "retries": {"max_attempts": 2}}
+
+
 def filesystem(protocol: str, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
     """The fsspec filesystem for a protocol with the configured options merged with ``storage_options``."""
     import fsspec
@@ -81,6 +85,8 @@ def filesystem(protocol: str, storage_options: dict[str, Any] | None = None) -> 
     opts = config.current().options_for(protocol)
     if storage_options:
         opts.update(storage_options)
+    if protocol == "s3":
+        opts["config_kwargs"] = {**S3_CONFIG_DEFAULTS, **dict(opts.get("config_kwargs") or {})}
     try:
         return fsspec.filesystem(protocol, **opts)
     except (ImportError, ValueError) as exc:
@@ -157,8 +163,8 @@ def staged(loc: Location, single_file: bool = False) -> Iterator[Staging]:
     try:
         yield st
         manifest = json.dumps({"frameport": 1, "parts": st.parts, "written_at": _stamp()})
-        fs.pipe_file(f"{loc.path}/{MANIFEST}", manifest.encode())
-        fs.rm_file(marker)
+        _guard_store(loc, lambda: fs.pipe_file(f"{loc.path}/{MANIFEST}", manifest.encode()))
+        _guard_store(loc, lambda: fs.rm_file(marker))
     except BaseException:
         try:
             written = [f for f in fs.find(loc.path) if not f.endswith(INCOMPLETE_MARKER)]
@@ -177,51 +183,150 @@ def _stamp() -> str:
 def _guard_store(loc: Location, fn: Any) -> Any:
     try:
         return fn()
-    except FileNotFoundError as exc:
-        raise StorageError(f"cannot write to {loc.uri}: {exc}. Check that the bucket or folder exists.") from None
-    except PermissionError as exc:
-        raise StorageError(f"cannot write to {loc.uri}: permission denied ({exc}). Check the credentials.") from None
+    except FrameportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - classified into a frameport error below
+        raise failure(exc, loc.uri, "write to", loc.storage_options) from None
+
+
+_CONNECTION_ERRORS = ("ClientConnectorError", "EndpointConnectionError", "ConnectTimeoutError", "ServerTimeoutError")
+_CREDENTIAL_ERRORS = ("NoCredentialsError", "PartialCredentialsError", "InvalidAccessKeyId", "SignatureDoesNotMatch")
+
+
+def endpoint_of(options: dict[str, Any]) -> str | None:
+    """The endpoint a store's options (or the standard environment) point at, for error messages."""
+    client = options.get("client_kwargs") or {}
+    return (
+        client.get("endpoint_url")
+        or options.get("endpoint_url")
+        or os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL")
+    )
+
+
+def failure(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | None = None) -> FrameportError:
+    """A library's storage exception as a frameport error that says what to do (no credentials in it)."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 8:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    names = {type(x).__name__ for x in chain} | {str(getattr(x, "code", "")) for x in chain}
+    text = " ".join(str(x) for x in chain)
+    endpoint = endpoint_of(options or {})
+    where = f" at {endpoint}" if endpoint else ""
+    if names & set(_CREDENTIAL_ERRORS) or "Unable to locate credentials" in text:
+        return StorageError(
+            f"cannot {doing} {uri}: no valid credentials for the store{where} ({type(exc).__name__}). "
+            f"Set them in frameport's storage options or the standard environment variables (e.g. AWS_ACCESS_KEY_ID)."
+        )
+    if "NoSuchBucket" in names or "NoSuchBucket" in text or "bucket does not exist" in text.lower():
+        bucket = uri.split("://", 1)[-1].split("/", 1)[0]
+        return StorageError(f"cannot {doing} {uri}: the bucket {bucket!r} does not exist{where}. Create it first.")
+    if names & set(_CONNECTION_ERRORS) or any(isinstance(x, ConnectionError | TimeoutError) for x in chain):
+        return StorageError(
+            f"cannot {doing} {uri}: the store{where or ''} cannot be reached ({type(exc).__name__}: {exc}). "
+            f"Check the endpoint and the network."
+        )
+    if any(isinstance(x, PermissionError) for x in chain) or "AccessDenied" in names:
+        return StorageError(f"cannot {doing} {uri}: permission denied{where}. Check the credentials and their rights.")
+    if any(isinstance(x, FileNotFoundError) for x in chain):
+        return StorageError(f"cannot {doing} {uri}: {exc}. Check that the bucket or folder exists.")
+    return StorageError(f"cannot {doing} {uri}: {type(exc).__name__}: {exc}")
 
 
 def _rename_into_place(fs: AbstractFileSystem, staging: str, loc: Location) -> None:
     target = loc.path
     if loc.is_local:
-        try:
-            os.rename(staging, target)
-            return
-        except OSError:
-            if not os.path.lexists(target):
-                raise
-        # the user named an existing location: move the old data aside, publish, then drop the old
-        old = f"{target}.frameport-old-{uuid.uuid4().hex[:8]}"
-        os.rename(target, old)
-        os.rename(staging, target)
-        _remove_quietly(fs, old)
-        return
+        # A rename onto a missing path (or a file onto a file) is atomic. A directory that exists - the user
+        # named a location holding data - is moved aside first, then dropped. Writers racing for one
+        # location retry until their rename lands; the last one wins and the others' references then
+        # fail their integrity check instead of reading someone else's data.
+        for _ in range(1000):
+            try:
+                os.rename(staging, target)
+                return
+            except OSError:
+                if not os.path.lexists(target):
+                    if not os.path.lexists(staging):
+                        raise
+                    continue
+            old = f"{target}.frameport-old-{uuid.uuid4().hex[:8]}"
+            try:
+                os.rename(target, old)
+            except FileNotFoundError:
+                continue  # another writer moved it: try again
+            _remove_quietly(fs, old)
+        raise StorageError(f"could not publish {loc.uri}: other writers kept replacing it; write it again")
     if fs.exists(target):
         fs.rm(target, recursive=True)
     fs.mv(staging, target, recursive=True)
 
 
+def _version_of(info: dict[str, Any]) -> str | None:
+    """What a store says identifies one version of an object: ETag (S3), md5/crc32c (GCS, Azure), else None."""
+    for key in ("ETag", "etag", "md5Hash", "crc32c", "content_md5", "version_id", "VersionId"):
+        v = info.get(key)
+        if v:
+            return f"{key}:{str(v).strip(chr(34))}"
+    return None
+
+
+def fingerprints(loc: Location, names: list[str], path: str | None = None) -> dict[str, tuple[int, str | None]]:
+    """(size, version) of each part at ``path`` (default: the location's): one ``stat`` per part on local
+    disk (the modification time in ns stands for the version: any rewrite changes it, a rename keeps it),
+    one listing on object stores (ETags)."""
+    root = path or loc.path
+    out: dict[str, tuple[int, str | None]] = {}
+    if loc.is_local:
+        for n in names:
+            st = os.stat(f"{root}/{n}" if n else root)
+            out[n] = (st.st_size, f"mtime_ns:{st.st_mtime_ns}:ino:{st.st_ino}")
+        return out
+    fs = loc.fs
+    if names == [""]:
+        fs.invalidate_cache(root)
+        info = fs.info(root)
+        return {"": (int(info.get("size") or 0), _version_of(info))}
+    fs.invalidate_cache(root)
+    listing = {i["name"].rstrip("/").rpartition("/")[2]: i for i in fs.ls(root, detail=True)}
+    for n in names:
+        info = listing.get(n.rpartition("/")[2]) if "/" not in n else None
+        if info is None:
+            info = fs.info(f"{root}/{n}")
+        out[n] = (int(info.get("size") or 0), _version_of(info))
+    return out
+
+
 def check_parts(loc: Location, parts: list[dict[str, Any]]) -> None:
-    """Raise :class:`DataError` when a part a reference lists is gone or changed size since it was written."""
+    """Raise :class:`DataError` when a part a reference lists is gone or changed since it was written
+    (its size, or its version: the modification time on local disk, the ETag on object stores)."""
     from .errors import DataError
 
-    for p in parts:
-        name, size = p.get("name", ""), p.get("size")
-        path = f"{loc.path}/{name}" if name else loc.path
-        try:
-            now = os.stat(path).st_size if loc.is_local else loc.fs.size(path)
-        except FileNotFoundError:
-            raise DataError(
-                f"the data at {loc.uri} changed after the reference was made: part {name or path!r} is gone. "
-                f"Write the data again and use the new reference."
-            ) from None
-        if size is not None and now != size:
-            raise DataError(
-                f"the data at {loc.uri} changed after the reference was made: part {name or path!r} is "
-                f"{now} bytes, the reference recorded {size}. Write the data again and use the new reference."
-            )
+    def changed(name: str, what: str) -> DataError:
+        return DataError(
+            f"the data at {loc.uri} changed after the reference was made: part {name!r} {what}. "
+            f"Write the data again and use the new reference (or refer to the new data by its uri alone)."
+        )
+
+    names = [str(p.get("name", "")) for p in parts]
+    try:
+        now = fingerprints(loc, names)
+    except FileNotFoundError:
+        now = {}
+    except Exception as exc:  # noqa: BLE001 - unreachable store, credentials, ...
+        raise failure(exc, loc.uri, "read", loc.storage_options) from None
+    for p, name in zip(parts, names):
+        if name not in now:
+            try:
+                now.update(fingerprints(loc, [name]))
+            except FileNotFoundError:
+                raise changed(name or loc.path, "is gone") from None
+        size, version = now[name]
+        if p.get("size") is not None and size != p["size"]:
+            raise changed(name or loc.path, f"is {size} bytes, the reference recorded {p['size']}")
+        if p.get("version") and version and version != p["version"]:
+            raise changed(name or loc.path, f"was rewritten (its {version.split(':')[0]} differs)")
 
 
 def remove(loc: Location) -> None:
@@ -248,7 +353,7 @@ def data_files(fs: AbstractFileSystem, path: str, extensions: tuple[str, ...] = 
             f"no data at {uri or path}: the location does not exist. Check the uri, or write the data first."
         ) from None
     except Exception as exc:  # noqa: BLE001 - unreachable store, permissions, ...
-        raise StorageError(f"cannot reach {uri or path}: {type(exc).__name__}: {exc}") from None
+        raise failure(exc, uri or path, "read", getattr(fs, "storage_options", None)) from None
     if info.get("type") != "directory":
         return [path]
     root = fs._strip_protocol(path).rstrip("/")

@@ -222,7 +222,34 @@ def read(ctx: ReadContext, *, pandas_metadata: bool = False) -> pa.Table:
     with _guard(ctx, "reading"):
         tables = _map(lambda p: _READERS[ctx.format](ctx, p, pandas_metadata), paths)
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        _agrees(table.schema, ctx)
         return _finish(table, ctx, None)
+
+
+def _agrees(found: pa.Schema, ctx: ReadContext) -> None:
+    """The data must be what its reference says: every column it records, with a compatible type."""
+    if ctx.schema is None or ctx.format == "csv":  # csv is conformed to the recorded schema on read
+        return
+    from ..schema import types_compatible
+
+    wanted = ctx.columns if ctx.columns is not None else ctx.schema.names
+    problems = []
+    for name in wanted:
+        if name not in ctx.schema.names:
+            continue
+        recorded = ctx.schema.field(name).type
+        if name not in found.names:
+            problems.append(f"column {name!r} ({recorded}) is missing")
+            continue
+        actual = found.field(name).type
+        if not (types_compatible(recorded, actual) or types_compatible(actual, recorded)):
+            problems.append(f"column {name!r} is {actual}, the reference says {recorded}")
+    if problems:
+        raise DataError(
+            f"the data at {ctx.uri} does not match its reference's schema: {'; '.join(problems)}. "
+            "The data was replaced or the reference belongs to other data: refer to the data by its uri alone "
+            "(its schema is then read from the data) or write it again."
+        )
 
 
 def _read_parquet(ctx: ReadContext, path: str, pandas_metadata: bool) -> pa.Table:
@@ -322,8 +349,12 @@ def iter_batches(ctx: ReadContext, *, pandas_metadata: bool = False) -> Iterator
     for path in ctx.paths(EXTENSIONS.get(ctx.format, ())):
         with _guard(ctx, "streaming"):
             batches = _batch_source(ctx, path, cols, pandas_metadata)
+            checked = False
             for b in batches:
                 t = pa.Table.from_batches([b])
+                if not checked:
+                    _agrees(t.schema, ctx)
+                    checked = True
                 if ctx.schema is not None and ctx.format == "csv":
                     t = _conform(t, ctx.schema)
                 elif ctx.schema is not None and t.schema.metadata is None and ctx.schema.metadata:
