@@ -135,3 +135,41 @@ def test_a_broken_config_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMEPORT_CONFIG", str(cfg))
     with pytest.raises(fp.FrameportError, match="not valid TOML"):
         fp.DataFrame.from_df(FRAME.head(2)).write_sync()
+
+
+def _progress_run(use_tty: bool, tmp_path) -> str:
+    import pty
+    import subprocess
+    import sys
+
+    code = (
+        "import pandas as pd, numpy as np, frameport as fp\n"
+        "df = pd.DataFrame({'a': np.arange(5_000_000), 'b': np.random.default_rng(0).random(5_000_000)})\n"
+        "ref = fp.DataFrame.from_df(df).write_sync()\n"
+        "ref.open(pd.DataFrame).all_sync()\n"
+    )
+    env = {**os.environ, "FRAMEPORT_STORE": str(tmp_path), "FRAMEPORT_PROGRESS_AFTER": "0"}
+    if not use_tty:
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stderr
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=slave, stdout=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path):
+    shown = _progress_run(True, tmp_path)
+    assert "frameport: writing parquet to file://" in shown and "frameport: reading parquet" in shown
+    assert _progress_run(False, tmp_path) == ""

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import storage
+from . import progress, storage
 from .errors import DataError, FrameportError, InvalidReferenceError, SchemaMismatchError, StorageError
 from .handlers import Decoder, ReadContext, WriteContext
 from .reference import DataFrame
@@ -94,7 +94,8 @@ def encode(
             storage_options=loc.storage_options,
         )
         try:
-            written = encoder.encode(value, ctx)
+            with progress.transfer(f"frameport: writing {fmt} to {loc.uri}"):
+                written = encoder.encode(value, ctx)
         except FrameportError:
             raise
         except Exception as exc:
@@ -173,7 +174,8 @@ def decode(
     if ref.in_memory:
         return _convert_in_memory(ref, spec, columns, filters, where)
     decoder, ctx = _prepare(ref, spec, columns, filters, where)
-    return _guarded(decoder, ctx, lambda: decoder.decode(ctx))
+    with progress.transfer(f"frameport: reading {ctx.format} from {ctx.uri}"):
+        return _guarded(decoder, ctx, lambda: decoder.decode(ctx))
 
 
 def iter_decode(
