@@ -212,7 +212,7 @@ async def _awaited(awaitable: Any) -> Any:
 
 def _save(r: Run) -> None:
     loc = storage.resolve(r.record_uri)
-    data = json.dumps(r.to_record(), indent=1).encode()
+    data = json.dumps(r.to_record(), separators=(",", ":")).encode()  # the C encoder: no indent
     try:
         loc.fs.makedirs(loc.fs._parent(loc.path), exist_ok=True)
         loc.fs.pipe_file(loc.path, data)
