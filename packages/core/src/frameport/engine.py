@@ -112,12 +112,22 @@ def encode(
         "num_rows": written.num_rows,
         "bytes": written.nbytes,
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "writer": f"{py_type.__module__}.{py_type.__qualname__}",
+        "writer": _public_name(py_type),
         "frameport_version": __version__,
         "parts": parts,
     }
     ref = DataFrame(loc.uri, fmt, schema=written.schema, metadata=meta, storage_options=storage_options)
     return ref
+
+
+def _public_name(t: type) -> str:
+    """``pandas.DataFrame`` rather than ``pandas.core.frame.DataFrame`` where the package exports it."""
+    import sys
+
+    top = t.__module__.partition(".")[0]
+    if getattr(sys.modules.get(top), t.__qualname__, None) is t:
+        return f"{top}.{t.__qualname__}"
+    return f"{t.__module__}.{t.__qualname__}"
 
 
 def _stamp_versions(loc: storage.Location, path: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -111,7 +111,7 @@ def _unchanged_check(value: Any) -> Callable[[Any], bool] | None:
 def _pandas_check(df: Any) -> Callable[[Any], bool] | None:
     import pandas as pd
 
-    if not isinstance(df, pd.DataFrame) or not _copy_on_write(pd):
+    if not isinstance(df, pd.DataFrame) or not copy_on_write(pd):
         return None
     snapshot = df.copy(deep=False)  # shares the buffers; an edit of df copies the buffer it touches
     before = _buffers(snapshot)
@@ -127,7 +127,8 @@ def _pandas_check(df: Any) -> Callable[[Any], bool] | None:
     return unchanged
 
 
-def _copy_on_write(pd: Any) -> bool:
+def copy_on_write(pd: Any) -> bool:
+    """True when pandas works with Copy-on-Write (pandas >= 3, or ``pd.options.mode.copy_on_write``)."""
     if int(pd.__version__.split(".")[0]) >= 3:
         return True
     return bool(getattr(pd.options.mode, "copy_on_write", False) is True)

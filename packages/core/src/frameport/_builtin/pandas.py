@@ -29,9 +29,22 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
-    """Convert a table this module owns; its Arrow buffers are released column by column as they are
-    converted (``self_destruct``), so a read peaks near one copy of the data instead of two."""
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    """Convert a table this module owns.
+
+    With Copy-on-Write (pandas >= 3, or the option on) its Arrow buffers are released column by column
+    as they are converted (``self_destruct``), so a read peaks near one copy of the data instead of two;
+    the zero-copy columns this gives are read-only, which Copy-on-Write handles. Without it, a plain
+    conversion keeps every column writable, as pandas users expect.
+    """
+    if _cow():
+        return table.to_pandas(split_blocks=True, self_destruct=True)
+    return table.to_pandas()
+
+
+def _cow() -> bool:
+    from ..provenance import copy_on_write as cow
+
+    return cow(pd)
 
 
 class PandasEncoder(Encoder):
