@@ -329,6 +329,7 @@ def _read_arrow(ctx: ReadContext, path: str, pandas_metadata: bool) -> pa.Table:
     else:
         with ctx.fs.open(path, "rb") as f:
             t = pa.ipc.open_file(f).read_all()
+    t.validate(full=True)  # IPC buffers are taken as they are: a corrupt offset must fail here, not crash later
     if cols is not None:
         _missing_columns(ctx, t.column_names)
         t = t.select(cols + (_index_columns(t.schema, cols) if pandas_metadata else []))
@@ -392,6 +393,7 @@ def _batch_source(
             keep = None if cols is None else cols + (_index_columns(r.schema, cols) if pandas_metadata else [])
             for i in range(r.num_record_batches):
                 b = r.get_batch(i)
+                b.validate(full=True)
                 for off in range(0, max(b.num_rows, 1), ctx.batch_size):
                     part = b.slice(off, ctx.batch_size)
                     yield part.select(keep) if keep is not None else part
