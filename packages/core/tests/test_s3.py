@@ -103,3 +103,15 @@ def test_credentials_never_appear_in_the_reference(s3_store, s3_server: S3Server
 def test_missing_bucket_is_a_clear_error(s3_store):
     with pytest.raises(fp.StorageError, match="no-such-bucket"):
         fp.DataFrame("s3://no-such-bucket/x").open(pd.DataFrame).all_sync()
+
+
+def test_standard_aws_environment_alone_is_enough(s3_server, monkeypatch, tmp_path):
+    """No frameport configuration at all: the standard AWS variables point s3fs (and so frameport) at the store."""
+    for k, v in s3_server.env.items():
+        monkeypatch.setenv(k, v)
+    fp.config.reset()
+    monkeypatch.delenv("FRAMEPORT_STORAGE_OPTIONS", raising=False)
+    uri = f"s3://{s3_server.bucket}/from-env/{tmp_path.name}"
+    ref = fp.DataFrame.from_df(FRAME, uri=uri).write_sync()
+    pd.testing.assert_frame_equal(fp.DataFrame(uri).open(pd.DataFrame).all_sync(), FRAME)
+    assert ref.num_rows == 6

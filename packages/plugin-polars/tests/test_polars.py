@@ -258,3 +258,13 @@ def test_example_polars_pipeline_runs(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "Engineering" in out.stdout and "avg_salary" in out.stdout and "salary_per_year" in out.stdout
+
+
+def test_polars_on_s3_from_the_standard_aws_environment(s3_server, monkeypatch, tmp_path):
+    for k, v in s3_server.env.items():
+        monkeypatch.setenv(k, v)
+    fp.config.reset()
+    df = pl.DataFrame({"a": [1, 2, 3]})
+    uri = f"s3://{s3_server.bucket}/polars-env/{tmp_path.name}"
+    fp.DataFrame.from_df(df, uri=uri).write_sync()
+    assert fp.DataFrame(uri).open(pl.LazyFrame).all_sync().collect().equals(df)
