@@ -160,3 +160,45 @@ def test_no_partial_data_is_returned_from_a_bad_file(tmp_path):
     with pytest.raises(fp.DataError):
         list(bare.open(pd.DataFrame).iter_sync(batch_size=10))
     assert os.path.exists(path)
+
+
+@pytest.mark.parametrize(
+    "meta, match",
+    [
+        ({"num_rows": ""}, "num_rows"),
+        ({"num_rows": -1}, "num_rows"),
+        ({"bytes": [1]}, "bytes"),
+        ({"parts": [{"name": "p", "size": "big"}]}, "parts"),
+        ({"parts": "p"}, "parts"),
+        ({"parts": [{"name": "p", "size": 1, "version": 5}]}, "parts"),
+    ],
+)
+def test_reference_metadata_with_wrong_types(meta, match, tmp_path):
+    d = _written("parquet", tmp_path).to_dict()
+    d["metadata"].update(meta)
+    with pytest.raises(fp.InvalidReferenceError, match=match):
+        fp.DataFrame.from_dict(d)
+
+
+def test_column_names_that_are_not_utf8(tmp_path):
+    path = tmp_path / "bad-names.csv"
+    path.write_bytes(b'\x80"a","b"\n1,2\n')
+    ref = fp.DataFrame(str(path), "csv")
+    with pytest.raises(fp.DataError):
+        ref.schema
+    for tp in (pd.DataFrame, pa.Table):
+        with pytest.raises(fp.DataError):
+            fp.DataFrame(str(path), "csv").open(tp).all_sync()
+
+
+def test_secrets_are_redacted_from_messages(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value-123")
+    fp.configure(storage_options={"s3": {"secret": "another-secret-456", "client_kwargs": {"region_name": "x"}}})
+    text = fp.storage.redact("failed with very-secret-value-123 and another-secret-456 in region x")
+    assert text == "failed with *** and *** in region x"
+    assert "another-secret-456" not in repr(fp.config.current())
+
+
+def test_gc_rejects_a_negative_age():
+    with pytest.raises(fp.FrameportError, match="must not be negative"):
+        fp.gc.collect(older_than=-1)

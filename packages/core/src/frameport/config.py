@@ -40,6 +40,9 @@ class Config:
     def options_for(self, protocol: str) -> dict[str, Any]:
         return dict(self.storage_options.get(protocol, {}))
 
+    def __repr__(self) -> str:  # storage options may hold credentials: show only which protocols have some
+        return f"Config(store={self.store!r}, storage_options for {sorted(self.storage_options)})"
+
 
 _overrides: dict[str, Any] = {}
 _cache: tuple[tuple[Any, ...], Config] | None = None

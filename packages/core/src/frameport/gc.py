@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from . import config, storage
-from .errors import StorageError
+from .errors import FrameportError, StorageError
 
 __all__ = ["collect", "DEFAULT_AGE"]
 
@@ -32,6 +32,8 @@ def collect(
 ) -> list[str]:
     """Remove leftovers of interrupted writes under ``prefix`` (default: the store); return their uris."""
     age = older_than.total_seconds() if isinstance(older_than, _dt.timedelta) else float(older_than)
+    if not age >= 0:
+        raise FrameportError(f"older_than must not be negative (got {older_than!r}); use 0 to remove every leftover")
     root_uri = storage.normalize_uri(prefix or config.current().store)
     loc = storage.resolve(root_uri)
     fs = loc.fs

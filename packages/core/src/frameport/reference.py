@@ -206,6 +206,7 @@ class DataFrame:
         meta = data.get("metadata", {})
         if not isinstance(meta, dict):
             raise InvalidReferenceError(f"reference field 'metadata' must be an object, got {meta!r:.100}")
+        _check_metadata(meta)
         ref = cls(uri, fmt, metadata=meta, storage_options=storage_options)
         schema = data.get("schema")
         if schema is not None:
@@ -239,6 +240,33 @@ class DataFrame:
         return (self.uri, self.format) == (other.uri, other.format)
 
     __hash__ = object.__hash__
+
+
+def _count(v: Any) -> bool:
+    return v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+
+def _check_metadata(meta: dict[str, Any]) -> None:
+    """The fields frameport reads back must have their types; anything else in metadata is kept as is."""
+    for key in ("num_rows", "bytes"):
+        if not _count(meta.get(key)):
+            raise InvalidReferenceError(
+                f"reference metadata {key!r} must be a non-negative integer, got {meta.get(key)!r:.50}"
+            )
+    parts = meta.get("parts")
+    if parts is None:
+        return
+    ok = isinstance(parts, list) and all(
+        isinstance(p, dict)
+        and isinstance(p.get("name"), str)
+        and _count(p.get("size"))
+        and isinstance(p.get("version", ""), str | type(None))
+        for p in parts
+    )
+    if not ok:
+        raise InvalidReferenceError(
+            f"reference metadata 'parts' must be a list of {{name, size, version}} objects, got {parts!r:.100}"
+        )
 
 
 def _schema_from_b64(b64: str) -> pa.Schema:

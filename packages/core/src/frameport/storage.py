@@ -204,8 +204,41 @@ def endpoint_of(options: dict[str, Any]) -> str | None:
     )
 
 
+_SECRET_WORDS = ("secret", "token", "password", "passwd", "credential", "account_key", "sas", "private")
+_SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_STORAGE_KEY", "AZURE_STORAGE_SAS_TOKEN")
+
+
+def _secrets(options: dict[str, Any] | None) -> set[str]:
+    found: set[str] = set()
+
+    def walk(d: Any) -> None:
+        if isinstance(d, dict):
+            for k, v in d.items():
+                if isinstance(v, str) and len(v) >= 4 and any(w in str(k).lower() for w in _SECRET_WORDS):
+                    found.add(v)
+                else:
+                    walk(v)
+
+    walk(options or {})
+    walk(config.current().storage_options)
+    found.update(v for k in _SECRET_ENV if len(v := os.environ.get(k, "")) >= 4)
+    return found
+
+
+def redact(text: str, options: dict[str, Any] | None = None) -> str:
+    """``text`` with every known secret (from storage options and the standard environment) as ``***``."""
+    for secret in sorted(_secrets(options), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 def failure(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | None = None) -> FrameportError:
     """A library's storage exception as a frameport error that says what to do (no credentials in it)."""
+    err = _classify(exc, uri, doing, options)
+    return type(err)(redact(str(err), options))
+
+
+def _classify(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | None) -> FrameportError:
     chain: list[BaseException] = []
     e: BaseException | None = exc
     while e is not None and len(chain) < 8:

@@ -222,6 +222,7 @@ def read(ctx: ReadContext, *, pandas_metadata: bool = False) -> pa.Table:
     with _guard(ctx, "reading"):
         tables = _map(lambda p: _READERS[ctx.format](ctx, p, pandas_metadata), paths)
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        _ = table.column_names  # names that are not UTF-8 fail here, as a DataError
         _agrees(table.schema, ctx)
         return _finish(table, ctx, None)
 
@@ -404,10 +405,13 @@ def read_schema(ctx: ReadContext) -> pa.Schema:
     path = ctx.paths(EXTENSIONS.get(ctx.format, ()))[0]
     with _guard(ctx, "reading the schema"):
         if ctx.format == "parquet":
-            return pq.ParquetFile(_source(ctx, path)).schema_arrow
-        if ctx.format == "arrow":
+            schema = pq.ParquetFile(_source(ctx, path)).schema_arrow
+        elif ctx.format == "arrow":
             src = pa.memory_map(path, "r") if ctx.protocol == "file" else ctx.fs.open(path, "rb")
             with src:
-                return pa.ipc.open_file(src).schema
-        with pacsv.open_csv(_source(ctx, path)) as r:
-            return r.schema
+                schema = pa.ipc.open_file(src).schema
+        else:
+            with pacsv.open_csv(_source(ctx, path)) as r:
+                schema = r.schema
+        _ = schema.names  # names that are not UTF-8 fail here, as a DataError, not later in the caller
+        return schema
