@@ -194,6 +194,7 @@ def test_cross_type_matrix(writer, fmt):
         assert _normal(_as_rows(got)) == _normal(EXPECTED), f"{writer} -> {fmt} -> {name}"
         if name == "pandas":
             assert isinstance(got["cat"].dtype, pd.CategoricalDtype), writer
+            assert str(got["i"].dtype) == "Int64", writer  # nullable ints stay ints, whoever wrote them
             assert str(got["ts"].dt.tz) == "Europe/Oslo", writer
         if name in ("polars", "lazy"):
             frame = got.collect() if isinstance(got, pl.LazyFrame) else got
@@ -268,3 +269,23 @@ def test_polars_on_s3_from_the_standard_aws_environment(s3_server, monkeypatch, 
     uri = f"s3://{s3_server.bucket}/polars-env/{tmp_path.name}"
     fp.DataFrame.from_df(df, uri=uri).write_sync()
     assert fp.DataFrame(uri).open(pl.LazyFrame).all_sync().collect().equals(df)
+
+
+def test_declared_output_columns_are_checked_before_a_lazy_plan_runs(tmp_path):
+    ran: list[int] = []
+
+    def spy(s: pl.Series) -> pl.Series:
+        ran.append(len(s))
+        return s
+
+    lf = pl.LazyFrame({"a": [1, 2]}).with_columns(pl.col("a").map_batches(spy, return_dtype=pl.Int64))
+    with pytest.raises(fp.SchemaMismatchError, match="missing column 'b'"):
+        fp.engine.encode(lf, Annotated[pl.LazyFrame, fp.columns(b=int)], uri=str(tmp_path / "x"))
+    assert ran == [] and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+def test_batches_are_bounded_in_every_format(fmt):
+    ref = fp.DataFrame.from_df(pl.DataFrame({"a": list(range(10))}), format=fmt).write_sync()
+    batches = list(ref.open(pl.DataFrame).iter_sync(batch_size=4))
+    assert [b.height for b in batches] == [4, 4, 2]

@@ -81,6 +81,10 @@ def encode(
     target = uri or storage.fresh_uri()
     loc = storage.resolve(target, storage_options)
     encoder = REGISTRY.find_encoder(py_type, loc.protocol, fmt)
+    if spec is not None and spec.columns is not None:
+        early = encoder.schema_of(value)
+        if early is not None:  # e.g. a lazy plan: refuse before it runs
+            check_compatible(spec, early, fmt, where=f"{what} (columns the plan produces)")
     single = uri is not None and _is_file_uri(loc.path, fmt)
     with storage.staged(loc, single) as staging:
         ctx = WriteContext(

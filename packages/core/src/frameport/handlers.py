@@ -138,6 +138,11 @@ class Encoder(_Handler):
     def encode(self, value: Any, ctx: WriteContext) -> Written:
         raise NotImplementedError(f"{type(self).__qualname__} must implement encode()")
 
+    def schema_of(self, value: Any) -> pa.Schema | None:
+        """The schema ``value`` will produce, if known without computing it (e.g. a lazy plan's); the engine
+        then checks declared output columns before anything runs or is written. None: checked after."""
+        return None
+
 
 class Decoder(_Handler):
     """Reads stored data as a ``python_type`` value. Subclass and implement :meth:`decode`.

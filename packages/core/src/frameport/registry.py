@@ -220,6 +220,8 @@ class Registry:
             if state.status != "available":
                 return
             prev, self._loading = self._loading, name
+            prev_target = getattr(_activating, "registry", None)
+            _activating.registry = self  # the module-level register() a plugin calls goes to this registry
             state.status = "loading"
             try:
                 state.plugin.run_register()
@@ -233,6 +235,7 @@ class Registry:
                 )
             finally:
                 self._loading = prev
+                _activating.registry = prev_target
 
 
 def _root(cls: type) -> str:
@@ -268,6 +271,12 @@ def _builtin_plugins() -> tuple[Plugin, ...]:
 REGISTRY = Registry(_builtin_plugins())
 
 
+#: the registry whose plugin is registering on this thread (a plugin's register() calls the function below)
+_activating = threading.local()
+
+
 def register(handler: _Handler, override: bool = False, default_format: bool = False) -> None:
-    """Register an encoder or decoder with the global registry (see :meth:`Registry.register`)."""
-    REGISTRY.register(handler, override=override, default_format=default_format)
+    """Register an encoder or decoder with the global registry (see :meth:`Registry.register`); while a
+    registry activates a plugin, that plugin's handlers go to the registry activating it."""
+    target = getattr(_activating, "registry", None) or REGISTRY
+    target.register(handler, override=override, default_format=default_format)

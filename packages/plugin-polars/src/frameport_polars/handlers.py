@@ -271,6 +271,9 @@ class LazyEncoder(Encoder):
     def __init__(self, fmt: str) -> None:
         super().__init__(pl.LazyFrame, None, fmt)
 
+    def schema_of(self, value: Any) -> pa.Schema:
+        return _arrow_schema(value.collect_schema())  # resolves the plan's schema, runs nothing
+
     def encode(self, value: Any, ctx: WriteContext) -> Written:
         lf: pl.LazyFrame = value
         schema = lf.collect_schema()

@@ -384,7 +384,9 @@ def _batch_source(
         )
         if cols is not None:
             _missing_columns(ctx, r.schema.names)
-        yield from r
+        for b in r:  # csv blocks are sized in bytes: cut them to the requested rows
+            for off in range(0, max(b.num_rows, 1), ctx.batch_size):
+                yield b.slice(off, ctx.batch_size)
     else:
         src = pa.memory_map(path, "r") if ctx.protocol == "file" else ctx.fs.open(path, "rb")
         with src:

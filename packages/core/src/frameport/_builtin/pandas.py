@@ -28,17 +28,41 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
         ) from None
 
 
+_NULLABLE_INTS = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+
+
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Convert a table this module owns.
 
-    With Copy-on-Write (pandas >= 3, or the option on) its Arrow buffers are released column by column
-    as they are converted (``self_destruct``), so a read peaks near one copy of the data instead of two;
-    the zero-copy columns this gives are read-only, which Copy-on-Write handles. Without it, a plain
-    conversion keeps every column writable, as pandas users expect.
+    * Data written by pandas carries pandas metadata, which restores its dtypes. Data written without it
+      (polars, pyarrow, spark) gets nullable pandas integers for integer columns holding nulls, rather
+      than floats, so no integer value is lost.
+    * With Copy-on-Write (pandas >= 3, or the option on) the Arrow buffers are released column by column
+      as they are converted (``self_destruct``), so a read peaks near one copy of the data instead of two;
+      the zero-copy columns this gives are read-only, which Copy-on-Write handles. Without it, a plain
+      conversion keeps every column writable, as pandas users expect.
     """
+    nullable: dict[int, object] = {}
+    if table.schema.pandas_metadata is None:
+        for i, col in enumerate(table.columns):
+            if pa.types.is_integer(col.type) and col.null_count:
+                nullable[i] = col.to_pandas(types_mapper=_NULLABLE_INTS.get).array
     if _cow():
-        return table.to_pandas(split_blocks=True, self_destruct=True)
-    return table.to_pandas()
+        df = table.to_pandas(split_blocks=True, self_destruct=True)
+    else:
+        df = table.to_pandas()
+    for i, values in nullable.items():
+        df.isetitem(i, values)
+    return df
 
 
 def _cow() -> bool:
