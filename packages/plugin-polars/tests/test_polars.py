@@ -289,3 +289,21 @@ def test_batches_are_bounded_in_every_format(fmt):
     ref = fp.DataFrame.from_df(pl.DataFrame({"a": list(range(10))}), format=fmt).write_sync()
     batches = list(ref.open(pl.DataFrame).iter_sync(batch_size=4))
     assert [b.height for b in batches] == [4, 4, 2]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_lazy_input_is_lazy_everywhere(fmt, where, tmp_path):
+    df = _wide(5000)
+    uri = f"memory://lazy-{fmt}-{tmp_path.name}/d" if where == "memory" else str(tmp_path / "d")
+    ref = fp.DataFrame.from_df(df, uri=uri, format=fmt).write_sync()
+    lf = ref.open(
+        Annotated[pl.LazyFrame, fp.columns(id=int, salary=int)], filters=[("salary", ">", 100_000)]
+    ).all_sync()
+    expected = df.filter(pl.col("salary") > 100_000).select("id", "salary")
+    assert lf.collect().equals(expected)
+    assert lf.head(3).collect().height == 3
+    loc = fp.storage.resolve(ref.uri)
+    loc.fs.rm(loc.path, recursive=True)  # the data is gone: only a collect would notice
+    with pytest.raises(Exception):
+        lf.collect()

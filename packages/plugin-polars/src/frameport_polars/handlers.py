@@ -10,11 +10,11 @@ Choices (where frameport's design is silent):
 * **csv and Arrow IPC are read through Arrow** (:mod:`frameport.formats`, memory-mapped on local disk)
   and handed to polars without a copy: polars' IPC reader rejects the dictionary columns with nulls that
   pyarrow and pandas write; csv read this way keeps the stored types (nulls stay nulls).
-* **LazyFrame inputs are scans** (parquet on local disk and s3): decoding to ``pl.LazyFrame`` reads
-  nothing but the footer; declared or requested columns become a ``select`` and ``filters`` a ``filter``
-  on the scan, which polars pushes into the file reader (columns not read, row groups skipped by their
-  statistics). Elsewhere (csv, arrow, other protocols) the data is read eagerly, with the projection and
-  filters pushed into the Arrow reader, and wrapped with ``.lazy()`` (logged at debug level).
+* **LazyFrame inputs are scans**: decoding to ``pl.LazyFrame`` reads nothing but a footer; declared or
+  requested columns become a ``select`` and ``filters`` a ``filter`` on the scan. For parquet on local disk
+  and s3 polars pushes both into its own reader (columns not read, row groups skipped by their
+  statistics); elsewhere (csv, arrow, fsspec-only protocols) the scan is a polars IO source over the Arrow
+  readers, which reads only the columns polars asks for, in bounded batches, when the frame is collected.
 * **LazyFrame outputs stream**: the plan runs with ``sink_parquet`` / ``sink_ipc`` into the output
   location, never ``collect()`` first; if polars cannot sink the plan (or the protocol), it is collected
   and written, and a debug log says so.
@@ -204,8 +204,9 @@ class LazyDecoder(Decoder):
         lf = _guard(ctx, "scan", lambda: _scan(ctx))
         if lf is not None:
             return lf
-        log.debug("polars cannot scan %s (%s) natively: reading it eagerly, then .lazy()", ctx.uri, ctx.format)
-        return _guard(ctx, "read", lambda: _read_arrow_then_polars(ctx)).lazy()
+        if ctx.uri.startswith(SCRATCH):  # the engine's scratch copy of an in-memory value: gone after decode
+            return _guard(ctx, "read", lambda: _read_arrow_then_polars(ctx)).lazy()
+        return _guard(ctx, "scan", lambda: _lazy_source(ctx))
 
     def iter_batches(self, ctx: ReadContext) -> Iterator[pl.LazyFrame]:
         for table in formats.iter_batches(ctx):
@@ -213,6 +214,45 @@ class LazyDecoder(Decoder):
 
     def read_schema(self, ctx: ReadContext) -> pa.Schema:
         return formats.read_schema(ctx)
+
+
+SCRATCH = "memory://frameport-scratch/"
+
+
+def _lazy_source(ctx: ReadContext) -> pl.LazyFrame:
+    """A LazyFrame over data polars cannot scan itself (csv, Arrow IPC, fsspec-only protocols): nothing is
+    read until it is collected; then only the columns polars asks for are read, through the Arrow readers
+    in bounded batches, its predicate applied batch by batch, stopping after ``n_rows``."""
+    import dataclasses
+
+    from polars.io.plugins import register_io_source
+
+    stored = ctx.schema if ctx.schema is not None else formats.read_schema(ctx)
+    _check_columns(ctx, stored.names)
+    full = _from_arrow(stored.empty_table()).schema
+
+    def source(
+        with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, batch_size: int | None
+    ) -> Iterator[pl.DataFrame]:
+        read = with_columns
+        if read is not None and predicate is not None:
+            read = read + [c for c in predicate.meta.root_names() if c not in read]
+        rctx = dataclasses.replace(ctx, columns=read, filters=None, batch_size=batch_size or ctx.batch_size)
+        left = n_rows
+        for table in formats.iter_batches(rctx):
+            frame = _from_arrow(table)
+            if predicate is not None:
+                frame = frame.filter(predicate)
+            if with_columns is not None:
+                frame = frame.select(with_columns)
+            if left is not None:
+                frame = frame.head(left)
+                left -= frame.height
+            yield frame
+            if left is not None and left <= 0:
+                return
+
+    return _shape(register_io_source(source, schema=full), ctx)
 
 
 # --- writing -------------------------------------------------------------------------------------
