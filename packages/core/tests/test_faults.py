@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import pathlib
 import signal
@@ -149,7 +150,8 @@ def _write_and_read(i: int) -> tuple[int, str, bool]:
 def test_fifty_threads_and_fifty_processes_write_to_one_prefix():
     with ThreadPoolExecutor(max_workers=50) as pool:
         threads = list(pool.map(_write_and_read, range(50)))
-    with ProcessPoolExecutor(max_workers=4) as pool:
+    # spawn, not fork: this process runs server threads, and a fork can copy a lock some thread holds
+    with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("spawn")) as pool:
         procs = list(pool.map(_write_and_read, range(50, 100)))
     results = threads + procs
     assert all(ok for _, _, ok in results)
