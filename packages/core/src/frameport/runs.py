@@ -214,6 +214,11 @@ def _save(r: Run) -> None:
     loc = storage.resolve(r.record_uri)
     data = json.dumps(r.to_record(), separators=(",", ":")).encode()  # the C encoder: no indent
     try:
+        if loc.is_local:
+            os.makedirs(os.path.dirname(loc.path), exist_ok=True)
+            with open(loc.path, "wb") as f:
+                f.write(data)
+            return
         loc.fs.makedirs(loc.fs._parent(loc.path), exist_ok=True)
         loc.fs.pipe_file(loc.path, data)
     except Exception as exc:
