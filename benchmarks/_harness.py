@@ -80,5 +80,16 @@ def markdown_table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+def rss_table(title: str, raw_label: str, raw: int, ours: int, what: str = "peak RSS added") -> str:
+    """Peak memory of a raw round trip against frameport's, as a markdown table with the ratio."""
+    return markdown_table(
+        [title, what, "ratio"],
+        [
+            [raw_label, f"{raw / 2**20:.0f} MiB", ""],
+            ["frameport", f"{ours / 2**20:.0f} MiB", f"**{ours / max(raw, 1):.2f} x**"],
+        ],
+    )
+
+
 def fmt_ms(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table, peak_rss
+from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table, peak_rss, rss_table
 
 import frameport as fp
 
@@ -130,15 +130,8 @@ os.environ["FRAMEPORT_STORE"] = tmp
     _, fp_add = peak_rss(setup, "out = fp.DataFrame.from_df(df).write_sync().open(pd.DataFrame).all_sync()\n")
     frame_mib = base / 2**20
     print()
-    print(
-        markdown_table(
-            [f"one round trip of {n:.0e} rows", "peak RSS added above the resident frame", "ratio"],
-            [
-                ["raw pyarrow", f"{raw_add / 2**20:.0f} MiB", ""],
-                ["frameport", f"{fp_add / 2**20:.0f} MiB", f"**{fp_add / max(raw_add, 1):.2f} x**"],
-            ],
-        )
-    )
+    title = f"one round trip of {n:.0e} rows"
+    print(rss_table(title, "raw pyarrow", raw_add, fp_add, "peak RSS added above the resident frame"))
     print(f"(the process held {frame_mib:.0f} MiB at its peak while building the frame, before the round trip)")
     heavy = subprocess.run(
         [

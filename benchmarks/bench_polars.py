@@ -20,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 
 import polars as pl
-from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table, peak_rss
+from _harness import compare, fmt_ms, fresh_path, make_frame, markdown_table, peak_rss, rss_table
 
 import frameport as fp
 
@@ -71,15 +71,7 @@ fp.DataFrame.from_df(pl.DataFrame({{"warm": [1]}})).write_sync()  # load the plu
     _, raw_add = peak_rss(setup, "df.write_parquet(tmp + '/r.parquet'); out = pl.read_parquet(tmp + '/r.parquet')\n")
     _, fp_add = peak_rss(setup, "out = fp.DataFrame.from_df(df).write_sync().open(pl.DataFrame).all_sync()\n")
     print()
-    print(
-        markdown_table(
-            [f"one round trip of {n:.0e} rows", "peak RSS added", "ratio"],
-            [
-                ["raw polars", f"{raw_add / 2**20:.0f} MiB", ""],
-                ["frameport", f"{fp_add / 2**20:.0f} MiB", f"**{fp_add / max(raw_add, 1):.2f} x**"],
-            ],
-        )
-    )
+    print(rss_table(f"one round trip of {n:.0e} rows", "raw polars", raw_add, fp_add))
 
     big = int(float(args.lazy_rows))
     lazy_setup = f"""

@@ -212,19 +212,15 @@ def _inspect(args: argparse.Namespace) -> None:
 
 
 def _text_table(table: Any) -> str:
+    from .report import cell
+
     names = table.column_names
-    cells = [[_cell(v) for v in row.values()] for row in table.to_pylist()]
+    cells = [[cell(v) for v in row.values()] for row in table.to_pylist()]
     widths = [min(40, max([len(n)] + [len(r[i]) for r in cells])) for i, n in enumerate(names)]
     line = "  ".join(n.ljust(w)[:w] for n, w in zip(names, widths))
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(c.ljust(w)[:w] for c, w in zip(r, widths)) for r in cells]
     return "\n".join(out)
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return "null"
-    return str(v)
 
 
 # --- runs ----------------------------------------------------------------------------------------

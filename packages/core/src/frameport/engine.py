@@ -103,13 +103,12 @@ def encode(
         except FrameportError:
             raise
         except Exception as exc:
-            if _is_storage_failure(exc):
+            if storage.is_store_error(exc):
                 raise storage.failure(exc, loc.uri, "write to", loc.storage_options) from exc
             raise DataError(f"{encoder!r} failed writing {what} to {loc.uri}: {type(exc).__name__}: {exc}") from exc
         check_compatible(spec, written.schema, fmt, where=f"{what} (columns produced)")
         # versions are taken before publishing (a rename keeps them), so a racing writer cannot swap them
         staging.parts = _stamp_versions(loc, staging.path, [{"name": p.name, "size": p.size} for p in written.parts])
-    parts = staging.parts
     from . import __version__
 
     meta = {
@@ -118,7 +117,7 @@ def encode(
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "writer": _public_name(py_type),
         "frameport_version": __version__,
-        "parts": parts,
+        "parts": staging.parts,
     }
     ref = DataFrame(loc.uri, fmt, schema=written.schema, metadata=meta, storage_options=storage_options)
     return ref
@@ -141,24 +140,6 @@ def _stamp_versions(loc: storage.Location, path: str, parts: list[dict[str, Any]
     except Exception:  # noqa: BLE001 - sizes still guard the data; a store without listings is fine
         return parts
     return [{**p, "version": now[p["name"]][1]} if now.get(p["name"], (0, None))[1] else p for p in parts]
-
-
-def _is_storage_failure(exc: BaseException) -> bool:
-    """An error of the store (unreachable, credentials, missing bucket, permissions), not of the data."""
-    e: BaseException | None = exc
-    for _ in range(8):
-        if e is None:
-            return False
-        if isinstance(e, OSError | ConnectionError | TimeoutError) or type(e).__module__.split(".")[0] in (
-            "botocore",
-            "aiohttp",
-            "aiobotocore",
-            "google",
-            "azure",
-        ):
-            return True
-        e = e.__cause__ or e.__context__
-    return False
 
 
 def _is_file_uri(path: str, fmt: str) -> bool:
@@ -307,12 +288,6 @@ def _where(ref: DataFrame) -> str:
     return f"the stored data at {ref.uri}"
 
 
-def pa_errors() -> tuple[type[BaseException], ...]:
-    import pyarrow as pa
-
-    return (pa.ArrowException,)
-
-
 def _guarded(decoder: Decoder, ctx: ReadContext, fn: Any) -> Any:
     try:
         return fn()
@@ -321,7 +296,7 @@ def _guarded(decoder: Decoder, ctx: ReadContext, fn: Any) -> Any:
     except FileNotFoundError as exc:
         raise StorageError(f"no data at {ctx.uri}: {exc}. Check the uri, or that the data was not removed.") from exc
     except Exception as exc:
-        if _is_storage_failure(exc) and not isinstance(exc, pa_errors()):
+        if storage.is_store_error(exc):
             raise storage.failure(exc, ctx.uri, "read", ctx.storage_options) from exc
         raise DataError(f"{decoder!r} failed reading {ctx.uri} ({ctx.format}): {type(exc).__name__}: {exc}") from exc
 

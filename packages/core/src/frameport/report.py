@@ -110,7 +110,7 @@ def _preview_html(ref: Any) -> str:
     table = first.slice(0, PREVIEW_ROWS)
     head = "".join(f"<th>{_e(n)}</th>" for n in table.column_names)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_e(_cell(v))}</td>" for v in row.values()) + "</tr>" for row in table.to_pylist()
+        "<tr>" + "".join(f"<td>{_e(cell(v))}</td>" for v in row.values()) + "</tr>" for row in table.to_pylist()
     )
     return f"<table class='rows'><tr>{head}</tr>{rows}</table>"
 
@@ -121,7 +121,8 @@ def _schema_html(schema: Any) -> str:
     return "<br>".join(f"<code>{_e(f.name)}</code>: {_e(f.type)}" for f in schema)
 
 
-def _cell(v: Any) -> str:
+def cell(v: Any) -> str:
+    """A value as a table cell shows it (also used by ``frameport inspect``)."""
     if v is None:
         return "null"
     if isinstance(v, float) and v != v:

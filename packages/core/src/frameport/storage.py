@@ -238,12 +238,34 @@ def failure(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | 
     return type(err)(redact(str(err), options))
 
 
-def _classify(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | None) -> FrameportError:
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it (at most 8 deep)."""
     chain: list[BaseException] = []
     e: BaseException | None = exc
     while e is not None and len(chain) < 8:
         chain.append(e)
         e = e.__cause__ or e.__context__
+    return chain
+
+
+_STORE_LIBRARIES = ("botocore", "aiohttp", "aiobotocore", "google", "azure")
+
+
+def is_store_error(exc: BaseException) -> bool:
+    """An error of the store (unreachable, credentials, missing bucket, permissions), not of the data.
+
+    pyarrow's own errors are about the data even when they are ``OSError``s (a corrupt snappy page)."""
+    for e in _chain(exc):
+        top = type(e).__module__.partition(".")[0]
+        if top == "pyarrow":
+            return False
+        if isinstance(e, OSError | ConnectionError | TimeoutError) or top in _STORE_LIBRARIES:
+            return True
+    return False
+
+
+def _classify(exc: BaseException, uri: str, doing: str, options: dict[str, Any] | None) -> FrameportError:
+    chain = _chain(exc)
     names = {type(x).__name__ for x in chain} | {str(getattr(x, "code", "")) for x in chain}
     text = " ".join(str(x) for x in chain)
     endpoint = endpoint_of(options or {})

@@ -207,17 +207,12 @@ def _store(value: Any, declared: Any, where: str, call: runs.Call | None, name: 
         ref = engine.encode(value, declared, where=where)  # a written reference passes through unchanged
     else:
         known = provenance.recall(value)
-        fmt = _declared_format(declared)
-        if known is not None and (not fmt or fmt == known.format):
+        if known is not None and parse_annotation(declared).format in ("", known.format):
             ref = engine.encode(known, declared, where=where)
         else:
             ref = engine.encode(value, declared, where=where)
     runs.record(call, direction, name, ref)
     return ref
-
-
-def _declared_format(declared: Any) -> str:
-    return parse_annotation(declared).format
 
 
 @overload
